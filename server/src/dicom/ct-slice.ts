@@ -1,0 +1,106 @@
+import dcmjs from 'dcmjs';
+import { PipelineError } from '../errors/pipeline-error.ts';
+
+/** The attributes of one CT instance that a Volume needs, with its pixels in stored values. */
+export interface CtSlice {
+  readonly sopInstanceUid: string;
+  readonly sopClassUid: string;
+  readonly seriesInstanceUid: string;
+  readonly studyInstanceUid: string;
+  readonly frameOfReferenceUid: string;
+  readonly modality: string;
+  readonly imagePositionPatient: readonly [number, number, number];
+  readonly imageOrientationPatient: readonly [number, number, number, number, number, number];
+  /** [row spacing, column spacing] as (0028,0030) orders them. */
+  readonly pixelSpacing: readonly [number, number];
+  readonly rows: number;
+  readonly columns: number;
+  readonly rescaleSlope: number;
+  readonly rescaleIntercept: number;
+  readonly sliceThickness?: number;
+  readonly stored: Int16Array | Uint16Array;
+  /** Patient, study and general equipment attributes to copy into derived objects. */
+  readonly patientStudy: Readonly<Record<string, unknown>>;
+}
+
+/** Attributes copied into Lungbridge's SR/SEG so they file under the same patient and study. */
+const patientStudyKeywords = [
+  'PatientName', 'PatientID', 'IssuerOfPatientID', 'PatientBirthDate', 'PatientSex', 'PatientAge',
+  'PatientSize', 'PatientWeight', 'StudyInstanceUID', 'StudyDate', 'StudyTime', 'StudyID',
+  'AccessionNumber', 'ReferringPhysicianName', 'StudyDescription', 'SeriesInstanceUID', 'SeriesNumber',
+  'SeriesDescription', 'BodyPartExamined', 'Manufacturer', 'SliceThickness', 'KVP',
+  'ConvolutionKernel', 'ContrastBolusAgent',
+] as const;
+
+function firstNumber(value: unknown, name: string, sop: string): number {
+  const n = Array.isArray(value) ? Number(value[0]) : Number(value);
+  if (!Number.isFinite(n)) throw new PipelineError('malformed-dicom', `Instance ${sop} has no valid ${name}`);
+  return n;
+}
+
+function numbers<N extends number>(value: unknown, count: N, name: string, sop: string): number[] {
+  const list = (Array.isArray(value) ? value : typeof value === 'string' ? value.split('\\') : [])
+    .map(Number);
+  if (list.length !== count || list.some((n) => !Number.isFinite(n))) {
+    throw new PipelineError('malformed-dicom', `Instance ${sop} has no valid ${name} (${count} numbers expected)`);
+  }
+  return list;
+}
+
+/** Parses a Part 10 CT instance (uncompressed; Lungbridge asks the PACS for Explicit VR Little Endian). */
+export function parseCtSlice(part10: ArrayBuffer | Uint8Array): CtSlice {
+  const buffer = part10 instanceof Uint8Array
+    ? part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.byteLength) as ArrayBuffer
+    : part10;
+  let ds: Record<string, any>;
+  let transferSyntax: string | undefined;
+  try {
+    const dict = dcmjs.data.DicomMessage.readFile(buffer);
+    ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dict.dict);
+    transferSyntax = dict.meta['00020010']?.Value?.[0] as string | undefined;
+  } catch (error) {
+    throw new PipelineError('malformed-dicom', `Not a readable DICOM file: ${(error as Error).message}`, false, { cause: error });
+  }
+  const sop = String(ds.SOPInstanceUID ?? '(no SOPInstanceUID)');
+  const modality = String(ds.Modality ?? '');
+  if (modality !== 'CT') throw new PipelineError('not-ct', `Instance ${sop} has modality "${modality || 'none'}", not CT`);
+  if (transferSyntax && !['1.2.840.10008.1.2', '1.2.840.10008.1.2.1'].includes(transferSyntax)) {
+    throw new PipelineError('unsupported-pixels', `Instance ${sop} is in transfer syntax ${transferSyntax}; Lungbridge needs it uncompressed`);
+  }
+  const rows = firstNumber(ds.Rows, 'Rows', sop);
+  const columns = firstNumber(ds.Columns, 'Columns', sop);
+  const bitsAllocated = firstNumber(ds.BitsAllocated, 'BitsAllocated', sop);
+  if (bitsAllocated !== 16 || Number(ds.SamplesPerPixel ?? 1) !== 1) {
+    throw new PipelineError('unsupported-pixels', `Instance ${sop} has ${bitsAllocated}-bit, ${ds.SamplesPerPixel ?? 1}-sample pixels; CT needs 16-bit grayscale`);
+  }
+  const pixelData = Array.isArray(ds.PixelData) ? ds.PixelData[0] : ds.PixelData;
+  if (!(pixelData instanceof ArrayBuffer) || pixelData.byteLength < rows * columns * 2) {
+    throw new PipelineError('malformed-dicom', `Instance ${sop} has no or truncated pixel data`);
+  }
+  const stored = Number(ds.PixelRepresentation ?? 0) === 1
+    ? new Int16Array(pixelData, 0, rows * columns)
+    : new Uint16Array(pixelData, 0, rows * columns);
+  const patientStudy: Record<string, unknown> = {};
+  for (const keyword of patientStudyKeywords) if (ds[keyword] !== undefined) patientStudy[keyword] = ds[keyword];
+  const [r0, r1, r2, c0, c1, c2] = numbers(ds.ImageOrientationPatient, 6, 'ImageOrientationPatient', sop);
+  const [px, py, pz] = numbers(ds.ImagePositionPatient, 3, 'ImagePositionPatient', sop);
+  const [rowSpacing, columnSpacing] = numbers(ds.PixelSpacing, 2, 'PixelSpacing', sop);
+  return {
+    sopInstanceUid: sop,
+    sopClassUid: String(ds.SOPClassUID ?? ''),
+    seriesInstanceUid: String(ds.SeriesInstanceUID ?? ''),
+    studyInstanceUid: String(ds.StudyInstanceUID ?? ''),
+    frameOfReferenceUid: String(ds.FrameOfReferenceUID ?? ''),
+    modality,
+    imagePositionPatient: [px, py, pz],
+    imageOrientationPatient: [r0, r1, r2, c0, c1, c2],
+    pixelSpacing: [rowSpacing, columnSpacing],
+    rows,
+    columns,
+    rescaleSlope: ds.RescaleSlope === undefined ? 1 : firstNumber(ds.RescaleSlope, 'RescaleSlope', sop),
+    rescaleIntercept: ds.RescaleIntercept === undefined ? 0 : firstNumber(ds.RescaleIntercept, 'RescaleIntercept', sop),
+    sliceThickness: ds.SliceThickness === undefined ? undefined : Number(ds.SliceThickness),
+    stored,
+    patientStudy,
+  };
+}
