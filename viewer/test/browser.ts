@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Headless Chromium for the viewer tests: Debian's /usr/bin/chromium driven by playwright-core
+ * (no browser download; this machine has no network).
+ */
+
+export const chromiumPath = process.env.LUNGBRIDGE_CHROMIUM ?? '/usr/bin/chromium';
+
+export const screenshotDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test-results');
+
+/**
+ * OHIF renders only through WebGL (no CPU fallback for volumes); in a headless container WebGL
+ * comes from SwiftShader through ANGLE. `--disable-gpu`, `--disable-webgl` or
+ * `--disable-software-rasterizer` leave the viewport black. The other flags stop Chromium from
+ * reaching for the network (updates, sync, QUIC probes) on a machine that has none.
+ */
+export const chromiumArgs: readonly string[] = [
+  '--use-gl=angle',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--no-sandbox',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export function chromiumMissingReason(): string | undefined {
+  return existsSync(chromiumPath)
+    ? undefined
+    : `no Chromium at ${chromiumPath} (apt-get install -y chromium, or set LUNGBRIDGE_CHROMIUM)`;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs] });
+}
+
+/**
+ * A browser context as a reader's first visit would be, minus OHIF's onboarding tour, which
+ * would otherwise cover the viewport in every screenshot.
+ */
+export async function newViewerContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1600, height: 1000 } });
+  await context.addInitScript(() => {
+    window.localStorage.setItem('shownTours', JSON.stringify(['basicViewerTour']));
+  });
+  return context;
+}
+
+/** Saves a full-page screenshot to viewer/test-results/<name>.png and returns its path. */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/**
+ * Waits until a viewport canvas shows an image: its pixels are neither uniform nor all black.
+ * Reads the canvas through a 2D copy, which works for WebGL canvases with preserved drawing
+ * buffers and, for others, on the composited frame via `drawImage`.
+ */
+export async function waitForRenderedImage(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      for (const canvas of Array.from(document.querySelectorAll<HTMLCanvasElement>('.cornerstone-canvas, canvas'))) {
+        if (canvas.width < 64 || canvas.height < 64) continue;
+        const probe = document.createElement('canvas');
+        probe.width = 64;
+        probe.height = 64;
+        const context = probe.getContext('2d');
+        if (!context) continue;
+        context.drawImage(canvas, 0, 0, 64, 64);
+        const pixels = context.getImageData(0, 0, 64, 64).data;
+        let min = 255;
+        let max = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+          const grey = pixels[i];
+          if (grey < min) min = grey;
+          if (grey > max) max = grey;
+        }
+        if (max - min > 40) return true;
+      }
+      return false;
+    },
+    undefined,
+    { timeout: timeoutMs, polling: 500 },
+  );
+}
