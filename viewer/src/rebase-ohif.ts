@@ -13,9 +13,14 @@ export const viewerBasePath = '/viewer/';
 
 /** Throws unless `basePath` looks like `/a/` or `/a/b/` (what the rewrites below assume). */
 export function assertBasePath(basePath: string): void {
-  if (!/^\/(?:[A-Za-z0-9._-]+\/)+$/.test(basePath)) {
+  if (!/^\/(?:[A-Za-z0-9._-]+\/)+$/.test(basePath) || basePath.split('/').some((segment) => /^\.+$/.test(segment))) {
     throw new Error(`basePath must start and end with "/" and name a sub-path, got ${JSON.stringify(basePath)}`);
   }
+}
+
+/** Matches a root-absolute path's leading "/" unless it is protocol-relative or already rebased. */
+function rootSlash(basePath: string): string {
+  return `\\/(?!\\/|${basePath.slice(1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`;
 }
 
 /**
@@ -28,13 +33,13 @@ export function rebaseIndexHtml(html: string, basePath: string): string {
   return html
     .replace(/<script[^>]*\bsrc="\/init-service-worker\.js"[^>]*><\/script>/g, '')
     .replace(/window\.PUBLIC_URL="\/"/g, `window.PUBLIC_URL="${basePath}"`)
-    .replace(/\b(href|src)="\/(?!\/)/g, `$1="${basePath}`);
+    .replace(new RegExp(`\\b(href|src)="${rootSlash(basePath)}`, 'g'), `$1="${basePath}`);
 }
 
 /** CSS: root-absolute `url(/…)` (the fonts of app.bundle.css). */
 export function rebaseCss(css: string, basePath: string): string {
   assertBasePath(basePath);
-  return css.replace(/url\((["']?)\/(?!\/)/g, `url($1${basePath}`);
+  return css.replace(new RegExp(`url\\((["']?)${rootSlash(basePath)}`, 'g'), `url($1${basePath}`);
 }
 
 /** JavaScript bundles: the rspack public path (app and workers) and the microscopy import. */
@@ -48,7 +53,7 @@ export function rebaseBundle(js: string, basePath: string): string {
 /** The web app manifest: icon paths. */
 export function rebaseManifest(json: string, basePath: string): string {
   assertBasePath(basePath);
-  return json.replace(/("src"\s*:\s*")\/(?!\/)/g, `$1${basePath}`);
+  return json.replace(new RegExp(`("src"\\s*:\\s*")${rootSlash(basePath)}`, 'g'), `$1${basePath}`);
 }
 
 /**
