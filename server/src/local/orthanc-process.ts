@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, waitFor } from './free-port.ts';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const orthancConfigFile = path.join(repoRoot, 'orthanc', 'orthanc.json');
+const orthancBinary = process.env.ORTHANC_BINARY ?? '/usr/sbin/Orthanc';
+const pluginsDir = process.env.ORTHANC_PLUGINS ?? '/usr/share/orthanc/plugins';
+
+export interface LocalOrthanc {
+  readonly url: string;
+  readonly httpPort: number;
+  readonly dicomPort: number;
+  readonly username: string;
+  readonly password: string;
+  readonly dataDir: string;
+  /** Stops the process; the data directory stays so that `start()` brings the same PACS back. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops and removes the data directory. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Runs Debian's Orthanc with `orthanc/orthanc.json` on free loopback ports and its own data
+ * directory, the same configuration Compose mounts. Used by `npm start` and the test suite.
+ */
+export async function startLocalOrthanc(options: { dataDir?: string; stableAgeSeconds?: number; log?: (line: string) => void } = {}): Promise<LocalOrthanc> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'lungbridge-orthanc-')));
+  const base = JSON.parse(await readFile(orthancConfigFile, 'utf8')) as Record<string, unknown>;
+  const [httpPort, dicomPort] = [await freePort(), await freePort()];
+  const username = 'lungbridge';
+  const password = `pw-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  const config = {
+    ...base,
+    StorageDirectory: path.join(dataDir, 'storage'),
+    IndexDirectory: path.join(dataDir, 'storage'),
+    HttpPort: httpPort,
+    DicomPort: dicomPort,
+    RemoteAccessAllowed: false,
+    AuthenticationEnabled: true,
+    RegisteredUsers: { [username]: password },
+    Plugins: [pluginsDir],
+    ...(options.stableAgeSeconds !== undefined ? { StableAge: options.stableAgeSeconds } : {}),
+  };
+  const configPath = path.join(dataDir, 'orthanc.json');
+  await writeFile(configPath, JSON.stringify(config, null, 2));
+  const url = `http://127.0.0.1:${httpPort}`;
+  const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  let child: ChildProcess | undefined;
+
+  async function start(): Promise<void> {
+    if (child) return;
+    const proc = spawn(orthancBinary, [configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    const forward = (chunk: Buffer) => options.log?.(chunk.toString());
+    proc.stdout?.on('data', forward);
+    proc.stderr?.on('data', forward);
+    let exited = false;
+    proc.once('exit', () => { exited = true; if (child === proc) child = undefined; });
+    await waitFor(async () => {
+      if (exited) throw new Error('Orthanc exited during start');
+      const res = await fetch(`${url}/system`, { headers: { authorization } });
+      return res.ok;
+    }, `Orthanc on ${url}`);
+  }
+
+  async function stop(): Promise<void> {
+    const proc = child;
+    if (!proc) return;
+    child = undefined;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGTERM');
+      setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
+    });
+  }
+
+  await start();
+  return {
+    url, httpPort, dicomPort, username, password, dataDir, start, stop,
+    async destroy() {
+      await stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
