@@ -1,0 +1,57 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { loadVolumeFromFolder } from '../pipeline/load-folder.ts';
+import { lidcCaseFromVolume, type LidcCase } from './lidc-case.ts';
+import { isLidcReadMessage, parseLidcXml, type LidcReadMessage } from './lidc-xml.ts';
+
+async function isDirectory(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+/** Every LIDC CT read message (.xml) below `dir`, in path order. */
+export async function findLidcXmlFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await findLidcXmlFiles(full)));
+    else if (entry.isFile() && entry.name.toLowerCase().endsWith('.xml') && isLidcReadMessage(await readFile(full, 'utf8'))) {
+      found.push(full);
+    }
+  }
+  return found;
+}
+
+/**
+ * The case folders under `root`: `root` itself when it directly holds a read message (our layout:
+ * `annotations.xml` beside `ct/`), else each sub-folder with a read message somewhere below it
+ * (the full LIDC-IDRI download nests study and series folders inside each case folder).
+ */
+export async function findLidcCases(root: string): Promise<string[]> {
+  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const full = path.join(root, entry.name);
+    if (entry.isFile() && entry.name.toLowerCase().endsWith('.xml') && isLidcReadMessage(await readFile(full, 'utf8'))) return [root];
+  }
+  const cases: string[] = [];
+  for (const entry of entries.filter((e) => e.isDirectory())) {
+    const dir = path.join(root, entry.name);
+    if ((await findLidcXmlFiles(dir)).length > 0) cases.push(dir);
+  }
+  return cases;
+}
+
+/**
+ * Reads one LIDC case: the CT in `caseDir/ct/` (our layout) or anywhere below `caseDir` (the
+ * LIDC-IDRI download; the largest CT series is taken), and the read message for that series.
+ * A case folder of the download can hold several read messages (one per CT series); the one whose
+ * SeriesInstanceUid matches the volume is used.
+ */
+export async function readLidcCase(caseDir: string): Promise<LidcCase> {
+  const xmlFiles = await findLidcXmlFiles(caseDir);
+  if (xmlFiles.length === 0) throw new Error(`No LIDC read message (LidcReadMessage .xml) below ${caseDir}`);
+  const ctDir = path.join(caseDir, 'ct');
+  const { volume, summary } = await loadVolumeFromFolder((await isDirectory(ctDir)) ? ctDir : caseDir);
+  const messages: LidcReadMessage[] = await Promise.all(xmlFiles.map(async (f) => parseLidcXml(await readFile(f, 'utf8'))));
+  const message = messages.find((m) => m.seriesInstanceUid === volume.source.seriesInstanceUid) ?? messages[0];
+  return lidcCaseFromVolume(path.basename(path.resolve(caseDir)), volume, summary, message);
+}
