@@ -1,0 +1,97 @@
+import type { AnalysisStatus } from '../../domain/analysis.ts';
+import type { LungRadsCategory } from '../../domain/assessment.ts';
+import type { NoduleType } from '../../domain/finding.ts';
+import { html, renderDocument, type Html } from './html.ts';
+
+/** One analysis as the home page lists it; the route fills it from the database. */
+export interface HomeRow {
+  readonly analysisId: string;
+  readonly status: AnalysisStatus;
+  readonly studyInstanceUid: string;
+  readonly patientId?: string;
+  readonly studyDate?: string;
+  readonly studyDescription?: string;
+  /** When the analysis was created. */
+  readonly createdAt: Date;
+  /** Nodules found; known once the analysis has succeeded. */
+  readonly noduleCount?: number;
+  /** The largest nodule by mean diameter. */
+  readonly largest?: {
+    readonly meanDiameterMm: number;
+    readonly type: NoduleType;
+    readonly lungRads?: LungRadsCategory;
+  };
+  /** Why a failed or skipped analysis stopped, in words. */
+  readonly reason?: string;
+}
+
+/** While something is queued or running, the page reloads itself this often (seconds). */
+export const homeRefreshSeconds = 15;
+
+/** Where the viewer opens a study (OHIF's longitudinal mode under /viewer/). */
+export function viewerUrl(studyInstanceUid: string): string {
+  return `/viewer/viewer?StudyInstanceUIDs=${encodeURIComponent(studyInstanceUid)}`;
+}
+
+/** The reading room's start page: recent analyses, newest first as given, each linked to the viewer. */
+export function renderHomePage(analyses: readonly HomeRow[]): string {
+  const inFlight = analyses.some((row) => row.status === 'queued' || row.status === 'running');
+  return renderDocument({
+    title: 'Lungbridge: reading room',
+    refreshSeconds: inFlight ? homeRefreshSeconds : undefined,
+    body: html`<header>
+  <h1>Lungbridge reading room</h1>
+  <form method="post" action="/logout"><button type="submit">Log out</button></form>
+</header>
+<main>
+${
+  analyses.length === 0
+    ? html`<p class="muted">No analyses yet. Studies that match the routing rules are analysed when Orthanc has them.</p>`
+    : html`<table>
+  <thead><tr><th>Status</th><th>Study</th><th>Nodules</th><th>Largest</th><th>Created</th><th></th></tr></thead>
+  <tbody>
+${analyses.map(renderRow)}
+  </tbody>
+</table>`
+}
+</main>`,
+  });
+}
+
+function renderRow(row: HomeRow): Html {
+  return html`    <tr data-analysis-id="${row.analysisId}">
+      <td><span class="status status-${row.status}">${row.status}</span>${
+        row.reason ? html`<div class="reason">${row.reason}</div>` : ''
+      }</td>
+      <td>${renderStudy(row)}</td>
+      <td>${row.noduleCount ?? html`<span class="muted">–</span>`}</td>
+      <td>${renderLargest(row)}</td>
+      <td><time datetime="${row.createdAt.toISOString()}">${formatTimestamp(row.createdAt)}</time></td>
+      <td><a href="${viewerUrl(row.studyInstanceUid)}">Open in viewer</a></td>
+    </tr>
+`;
+}
+
+function renderStudy(row: HomeRow): Html {
+  const details = [row.patientId, formatDicomDate(row.studyDate), row.studyDescription].filter(Boolean).join(' · ');
+  return html`${details ? html`<div>${details}</div>` : ''}<code>${row.studyInstanceUid}</code>`;
+}
+
+function renderLargest(row: HomeRow): Html | string {
+  if (!row.largest) return row.noduleCount === 0 ? 'none' : '';
+  const { meanDiameterMm, type, lungRads } = row.largest;
+  return html`${meanDiameterMm.toFixed(1)} mm ${type}${
+    lungRads ? html` <span class="muted">(Lung-RADS ${lungRads})</span>` : ''
+  }`;
+}
+
+/** `20000101` → `2000-01-01`; anything else as it is. */
+function formatDicomDate(value: string | undefined): string | undefined {
+  const match = value?.match(/^(\d{4})(\d{2})(\d{2})$/);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : value;
+}
+
+/** UTC, to the minute: the server does not know the reader's time zone. */
+function formatTimestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
