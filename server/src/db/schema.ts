@@ -72,10 +72,11 @@ export const changeFeedCursors = pgTable('change_feed_cursors', {
 /** Series that Lungbridge itself stored into the PACS; they never trigger routing. */
 export const storedSeries = pgTable('stored_series', {
   seriesInstanceUid: text('series_instance_uid').primaryKey(),
+  studyInstanceUid: text('study_instance_uid').notNull(),
   analysisId: uuid('analysis_id').notNull(),
   kind: text('kind').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [index('stored_series_study_idx').on(t.studyInstanceUid)]);
 
 /** Every API write: who, when, what, before and after. */
 export const auditLog = pgTable('audit_log', {

@@ -56,6 +56,7 @@ CREATE TABLE "findings" (
 --> statement-breakpoint
 CREATE TABLE "stored_series" (
 	"series_instance_uid" text PRIMARY KEY NOT NULL,
+	"study_instance_uid" text NOT NULL,
 	"analysis_id" uuid NOT NULL,
 	"kind" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -68,4 +69,5 @@ CREATE INDEX "analyses_created_idx" ON "analyses" USING btree ("created_at");-->
 CREATE UNIQUE INDEX "analyses_one_active_per_study" ON "analyses" USING btree ("study_instance_uid") WHERE status in ('queued', 'running');--> statement-breakpoint
 CREATE INDEX "audit_log_entity_idx" ON "audit_log" USING btree ("entity_type","entity_id");--> statement-breakpoint
 CREATE INDEX "findings_analysis_idx" ON "findings" USING btree ("analysis_id");--> statement-breakpoint
-CREATE INDEX "findings_study_idx" ON "findings" USING btree ("study_instance_uid");
+CREATE INDEX "findings_study_idx" ON "findings" USING btree ("study_instance_uid");--> statement-breakpoint
+CREATE INDEX "stored_series_study_idx" ON "stored_series" USING btree ("study_instance_uid");

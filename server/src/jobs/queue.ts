@@ -1,0 +1,132 @@
+import { and, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { analyses } from '../db/schema.ts';
+import type { AnalysisStatus } from '../domain/analysis.ts';
+
+export type AnalysisRow = typeof analyses.$inferSelect;
+export type AnalysisTrigger = 'api' | 'auto' | 'cli';
+
+const active: AnalysisStatus[] = ['queued', 'running'];
+
+/**
+ * Queues an analysis of a study. Idempotent: while one is queued or running for the study, that
+ * one is returned (the partial unique index makes this hold under concurrent requests too);
+ * `force` only matters once the previous one has finished.
+ */
+export async function enqueueAnalysis(db: Db, input: {
+  studyInstanceUid: string;
+  trigger: AnalysisTrigger;
+  inputFingerprint?: string;
+}): Promise<{ analysis: AnalysisRow; created: boolean }> {
+  const [created] = await db.insert(analyses)
+    .values({ studyInstanceUid: input.studyInstanceUid, trigger: input.trigger, inputFingerprint: input.inputFingerprint })
+    .onConflictDoNothing()
+    .returning();
+  if (created) return { analysis: created, created: true };
+  const [existing] = await db.select().from(analyses)
+    .where(and(eq(analyses.studyInstanceUid, input.studyInstanceUid), inArray(analyses.status, active)))
+    .limit(1);
+  if (!existing) throw new Error(`Could not queue or find an active analysis for ${input.studyInstanceUid}`);
+  return { analysis: existing, created: false };
+}
+
+export async function latestAnalysisOfStudy(db: Db, studyInstanceUid: string): Promise<AnalysisRow | undefined> {
+  const [row] = await db.select().from(analyses)
+    .where(eq(analyses.studyInstanceUid, studyInstanceUid))
+    .orderBy(desc(analyses.createdAt))
+    .limit(1);
+  return row;
+}
+
+/** Records a study that routing rules turned away, so the reason is visible in the API. */
+export async function recordSkipped(db: Db, input: { studyInstanceUid: string; rule: string; reason: string; inputFingerprint: string }): Promise<AnalysisRow> {
+  const [row] = await db.insert(analyses).values({
+    studyInstanceUid: input.studyInstanceUid,
+    trigger: 'auto',
+    status: 'skipped',
+    skipRule: input.rule,
+    error: input.reason,
+    inputFingerprint: input.inputFingerprint,
+    finishedAt: new Date(),
+  }).returning();
+  return row;
+}
+
+/**
+ * Claims the oldest runnable analysis: a queued one whose back-off has passed, or a running one
+ * whose worker stopped renewing its claim (crashed, or lost the database). SKIP LOCKED lets many
+ * workers claim concurrently without blocking each other.
+ */
+export async function claimNextAnalysis(db: Db, workerId: string, claimTtlSeconds: number): Promise<AnalysisRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [next] = await tx.select({ id: analyses.id }).from(analyses)
+      .where(or(
+        and(eq(analyses.status, 'queued'), lte(analyses.runAfter, sql`now()`)),
+        and(eq(analyses.status, 'running'), lt(analyses.claimExpiresAt, sql`now()`)),
+      ))
+      .orderBy(analyses.runAfter, analyses.createdAt)
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!next) return undefined;
+    const [claimed] = await tx.update(analyses).set({
+      status: 'running',
+      attempts: sql`${analyses.attempts} + 1`,
+      claimedBy: workerId,
+      claimExpiresAt: sql`now() + make_interval(secs => ${claimTtlSeconds})`,
+      startedAt: sql`coalesce(${analyses.startedAt}, now())`,
+      updatedAt: sql`now()`,
+    }).where(eq(analyses.id, next.id)).returning();
+    return claimed;
+  });
+}
+
+/** Extends a claim; false means another worker has taken the analysis over (ours expired). */
+export async function renewClaim(db: Db, id: string, workerId: string, claimTtlSeconds: number): Promise<boolean> {
+  const rows = await db.update(analyses)
+    .set({ claimExpiresAt: sql`now() + make_interval(secs => ${claimTtlSeconds})` })
+    .where(and(eq(analyses.id, id), eq(analyses.claimedBy, workerId), eq(analyses.status, 'running')))
+    .returning({ id: analyses.id });
+  return rows.length === 1;
+}
+
+/**
+ * Writes the outcome of a run, fenced on the claim: if this worker's claim was taken over, the
+ * write matches nothing and returns false, so an analysis is never finished twice.
+ */
+export async function finishClaimed(db: Db, id: string, workerId: string, patch: Partial<typeof analyses.$inferInsert>): Promise<boolean> {
+  const rows = await db.update(analyses)
+    .set({ ...patch, claimedBy: null, claimExpiresAt: null, updatedAt: sql`now()` })
+    .where(and(eq(analyses.id, id), eq(analyses.claimedBy, workerId), eq(analyses.status, 'running')))
+    .returning({ id: analyses.id });
+  return rows.length === 1;
+}
+
+/** Progress that is worth keeping even if the run later fails (chosen series, timings so far). */
+export async function recordProgress(db: Db, id: string, workerId: string, patch: Pick<Partial<typeof analyses.$inferInsert>, 'series' | 'timings' | 'warnings' | 'model'>): Promise<void> {
+  await db.update(analyses).set({ ...patch, updatedAt: sql`now()` })
+    .where(and(eq(analyses.id, id), eq(analyses.claimedBy, workerId)));
+}
+
+export async function cancelAnalysis(db: Db, id: string): Promise<AnalysisRow | undefined> {
+  const [row] = await db.update(analyses)
+    .set({ status: 'cancelled', finishedAt: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(analyses.id, id), eq(analyses.status, 'queued')))
+    .returning();
+  return row;
+}
+
+/** Puts a finished analysis back in the queue with a fresh attempt budget. */
+export async function requeueAnalysis(db: Db, id: string): Promise<AnalysisRow | undefined> {
+  const [row] = await db.update(analyses).set({
+    status: 'queued', attempts: 0, error: null, errorCode: null, skipRule: null,
+    runAfter: sql`now()`, finishedAt: null, updatedAt: sql`now()`,
+  }).where(and(eq(analyses.id, id), inArray(analyses.status, ['failed', 'skipped', 'cancelled', 'succeeded'])))
+    .returning();
+  return row;
+}
+
+export async function queueDepth(db: Db): Promise<Record<string, number>> {
+  const rows = await db.select({ status: analyses.status, n: sql<number>`count(*)::int` })
+    .from(analyses).groupBy(analyses.status);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
