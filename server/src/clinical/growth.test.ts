@@ -70,6 +70,12 @@ describe('compareNodules', () => {
     },
   );
 
+  it('leaves out the doubling time of an unchanged volume (JSON has no Infinity)', () => {
+    const change = compareNodules({ prior: size(6, 110), current: size(6, 110), intervalDays: 90 });
+    expect(change).not.toHaveProperty('volumeDoublingTimeDays');
+    expect(change.vdtBand).toBe('no-growth');
+  });
+
   it('new and resolved nodules', () => {
     expect(compareNodules({ current: size(5, 60), intervalDays: 365 })).toMatchObject({ status: 'new', withinLungRadsInterval: true });
     expect(compareNodules({ prior: size(5, 60), intervalDays: 400 })).toMatchObject({

@@ -62,7 +62,7 @@ export interface NoduleChange {
   readonly withinLungRadsInterval: boolean;
   readonly percentVolumeChange?: number;
   readonly volumeChange?: VolumeChange;
-  /** Days; Infinity when the volume did not change, negative when it shrank (a halving time). */
+  /** Days; negative when the nodule shrank (a halving time); absent when the volume did not change. */
   readonly volumeDoublingTimeDays?: number;
   readonly vdtBand?: NelsonVdtBand;
 }
@@ -137,7 +137,8 @@ export function compareNodules(pair: NodulePair): NoduleChange {
     meanDiameterChangeMm,
     percentVolumeChange: percent,
     volumeChange: classifyVolumeChange(percent),
-    volumeDoublingTimeDays: vdt,
+    // Left out rather than Infinity, which JSON cannot carry; the band says 'no-growth'.
+    ...(Number.isFinite(vdt) ? { volumeDoublingTimeDays: vdt } : {}),
     vdtBand: nelsonVdtBand(vdt),
   };
 }
