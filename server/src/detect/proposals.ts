@@ -1,0 +1,174 @@
+import type { Vec3, Volume } from '../domain/volume.ts';
+import { downsampleMean, toSourceIndex, type SampledGrid } from '../imaging/downsample.ts';
+import { gaussianSmooth } from '../imaging/gaussian.ts';
+import { cropBox } from '../imaging/grid.ts';
+import { symmetricEigenvalues } from '../imaging/symmetric-eigen.ts';
+import type { LungMask } from '../pipeline/lungs.ts';
+
+/** A local maximum of the scale-normalised blob filter, with the features a scorer needs. */
+export interface Proposal {
+  readonly centreVoxel: Vec3;
+  /** Diameter of the sphere that peaks at this scale: 2·√3·σ (Lindeberg, IJCV 30(2), 1998). */
+  readonly diameterMm: number;
+  readonly sigmaMm: number;
+  /** Scale-normalised −σ²∇²G∗I in HU: about a third to a half of a sphere's contrast at its peak. */
+  readonly response: number;
+  /** Hessian eigenvalues (σ²-normalised, HU) sorted by increasing magnitude. */
+  readonly eigenvalues: readonly [number, number, number];
+  /** Smallest over largest eigenvalue magnitude when all three are negative: 1 sphere, 0 tube or plate. */
+  readonly blobness: number;
+  /** Smoothed HU at the centre. */
+  readonly centreHu: number;
+}
+
+export interface ProposalOptions {
+  /** Blob-filter scales (mm). Spheres of 4..28 mm diameter peak in this range. */
+  readonly sigmasMm?: readonly number[];
+  /** Smallest response kept (HU). */
+  readonly minResponse?: number;
+}
+
+const defaultSigmasMm = [1.2, 1.7, 2.4, 3.4, 4.8, 6.8];
+/** Each scale runs on a grid where its sigma is about this many voxels: coarse grids for large scales. */
+const sigmaInVoxels = 1.2;
+/** The finest grid used: proposals for 4 mm nodules need no more than ~1.4 mm voxels. */
+const finestSpacingMm = 1.4;
+/** Everything outside the lung is set to aerated-lung density so the chest wall and mediastinum do not respond. */
+const outsideLungHu = -850;
+/** Calcium and bone above this add nothing to blobness; clamping keeps their huge values from dominating. */
+const maxHu = 200;
+
+/**
+ * Candidate nodule centres: multi-scale, spacing-aware Laplacian-of-Gaussian blob detection inside
+ * the lungs, with Hessian shape features at each maximum. Scales run on block-averaged grids
+ * chosen per scale (cost falls with the scale), restricted to the lungs' bounding box.
+ */
+export function proposeCandidates(volume: Volume, lungs: LungMask, options: ProposalOptions = {}): Proposal[] {
+  if (!lungs.found) return [];
+  const sigmas = options.sigmasMm ?? defaultSigmasMm;
+  const minResponse = options.minResponse ?? 60;
+  const box = lungs.bounds;
+  const masked = cropBox(volume.voxels, volume.dims, box);
+  const lungCrop = cropBox(lungs.mask, volume.dims, box);
+  for (let n = 0; n < masked.length; n++) {
+    masked[n] = lungCrop[n] ? Math.min(maxHu, masked[n]) : outsideLungHu;
+  }
+  const cropGrid = { dims: box.size, spacing: volume.spacing } as const;
+  const whole = { offset: [0, 0, 0] as const, size: box.size };
+  const grids = new Map<string, SampledGrid>();
+  const proposals: Proposal[] = [];
+  for (const sigma of sigmas) {
+    const factors = volume.spacing.map((s) => Math.max(
+      Math.max(1, Math.round(finestSpacingMm / s)),
+      Math.floor(sigma / (sigmaInVoxels * s)),
+    )) as [number, number, number];
+    const key = factors.join('x');
+    let grid = grids.get(key);
+    if (!grid) {
+      grid = downsampleMean(masked, cropGrid, whole, factors);
+      grids.set(key, grid);
+    }
+    const smoothed = gaussianSmooth(grid.data, grid, sigma);
+    for (const p of blobMaxima(smoothed, grid, sigma, minResponse)) {
+      const centre = {
+        x: box.offset[0] + toSourceIndex(grid, 0, p.i),
+        y: box.offset[1] + toSourceIndex(grid, 1, p.j),
+        z: box.offset[2] + toSourceIndex(grid, 2, p.k),
+      };
+      const at = Math.round(centre.x) + Math.round(centre.y) * volume.dims[0] + Math.round(centre.z) * volume.dims[0] * volume.dims[1];
+      if (!lungs.mask[at]) continue;
+      const ev = p.eigenvalues;
+      const blobness = ev[2] < 0 && ev[1] < 0 && ev[0] < 0 ? Math.abs(ev[0]) / Math.abs(ev[2]) : 0;
+      proposals.push({
+        centreVoxel: centre, diameterMm: 2 * Math.sqrt(3) * sigma, sigmaMm: sigma,
+        response: p.response, eigenvalues: ev, blobness, centreHu: p.value,
+      });
+    }
+  }
+  return suppressOverlaps(proposals, volume.spacing);
+}
+
+interface Maximum {
+  readonly i: number;
+  readonly j: number;
+  readonly k: number;
+  readonly response: number;
+  readonly value: number;
+  readonly eigenvalues: [number, number, number];
+}
+
+/** Local maxima (26-neighbourhood) of −σ²∇²(smoothed) above minResponse, with their Hessians. */
+function blobMaxima(s: Float32Array, grid: SampledGrid, sigma: number, minResponse: number): Maximum[] {
+  const [nx, ny, nz] = grid.dims;
+  const plane = nx * ny;
+  const [hx, hy, hz] = grid.spacing;
+  const norm = sigma * sigma;
+  const response = new Float32Array(s.length);
+  // One-sided neighbours at the slab's first and last slice (replicated border): a nodule on the
+  // edge of an 11-slice slab still needs a response there.
+  const at = (i: number, j: number, k: number) => s[Math.min(nx - 1, Math.max(0, i)) + Math.min(ny - 1, Math.max(0, j)) * nx + Math.min(nz - 1, Math.max(0, k)) * plane];
+  for (let k = 0; k < nz; k++) {
+    for (let j = 1; j < ny - 1; j++) {
+      for (let i = 1; i < nx - 1; i++) {
+        const n = i + j * nx + k * plane;
+        const c = 2 * s[n];
+        const lxx = (s[n - 1] + s[n + 1] - c) / (hx * hx);
+        const lyy = (s[n - nx] + s[n + nx] - c) / (hy * hy);
+        const lzz = nz > 1 ? (at(i, j, k - 1) + at(i, j, k + 1) - c) / (hz * hz) : 0;
+        response[n] = -norm * (lxx + lyy + lzz);
+      }
+    }
+  }
+  const maxima: Maximum[] = [];
+  // A maximum on the first or last slice cannot be told from the border's replicated values.
+  const edge = nz >= 3 ? 1 : 0;
+  for (let k = edge; k < nz - edge; k++) {
+    for (let j = 1; j < ny - 1; j++) {
+      for (let i = 1; i < nx - 1; i++) {
+        const n = i + j * nx + k * plane;
+        const r = response[n];
+        if (r < minResponse) continue;
+        let isMax = true;
+        for (let dk = -1; dk <= 1 && isMax; dk++) {
+          const kk = k + dk;
+          if (kk < 0 || kk >= nz) continue;
+          for (let dj = -1; dj <= 1 && isMax; dj++) {
+            for (let di = -1; di <= 1; di++) {
+              if (!di && !dj && !dk) continue;
+              if (response[n + di + dj * nx + dk * plane] > r) { isMax = false; break; }
+            }
+          }
+        }
+        if (!isMax) continue;
+        const c = 2 * s[n];
+        const hxx = (s[n - 1] + s[n + 1] - c) / (hx * hx);
+        const hyy = (s[n - nx] + s[n + nx] - c) / (hy * hy);
+        const hzz = nz > 1 ? (at(i, j, k - 1) + at(i, j, k + 1) - c) / (hz * hz) : 0;
+        const hxy = (at(i + 1, j + 1, k) - at(i - 1, j + 1, k) - at(i + 1, j - 1, k) + at(i - 1, j - 1, k)) / (4 * hx * hy);
+        const hxz = (at(i + 1, j, k + 1) - at(i - 1, j, k + 1) - at(i + 1, j, k - 1) + at(i - 1, j, k - 1)) / (4 * hx * hz);
+        const hyz = (at(i, j + 1, k + 1) - at(i, j - 1, k + 1) - at(i, j + 1, k - 1) + at(i, j - 1, k - 1)) / (4 * hy * hz);
+        const ev = symmetricEigenvalues(norm * hxx, norm * hyy, norm * hzz, norm * hxy, norm * hxz, norm * hyz);
+        maxima.push({ i, j, k, response: r, value: s[n], eigenvalues: ev });
+      }
+    }
+  }
+  return maxima;
+}
+
+/**
+ * Cross-scale non-maximum suppression: strongest first, a proposal is dropped when its centre lies
+ * inside the sphere of a stronger one that is kept.
+ */
+function suppressOverlaps(proposals: Proposal[], spacing: readonly [number, number, number]): Proposal[] {
+  const sorted = [...proposals].sort((a, b) => b.response - a.response);
+  const kept: Proposal[] = [];
+  for (const p of sorted) {
+    const inside = kept.some((q) => distanceMm(p.centreVoxel, q.centreVoxel, spacing) < q.diameterMm / 2);
+    if (!inside) kept.push(p);
+  }
+  return kept;
+}
+
+export function distanceMm(a: Vec3, b: Vec3, spacing: readonly [number, number, number]): number {
+  return Math.hypot((a.x - b.x) * spacing[0], (a.y - b.y) * spacing[1], (a.z - b.z) * spacing[2]);
+}

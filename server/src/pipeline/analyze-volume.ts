@@ -1,0 +1,96 @@
+import type { StageTimings } from '../domain/analysis.ts';
+import type { Finding } from '../domain/finding.ts';
+import type { Volume } from '../domain/volume.ts';
+import { createClassicalDetector } from '../detect/classical-detector.ts';
+import { mergeCandidates, type Detector } from './detect.ts';
+import { segmentLungs } from './lungs.ts';
+import { measureNodule, type NoduleMeasurement } from './measure.ts';
+import { segmentNodule } from './segment.ts';
+import { newUid } from '../dicom/uids.ts';
+
+export type AnalysisStage = 'lungs' | 'detect' | 'segment' | 'measure';
+
+export interface AnalyzeOptions {
+  readonly detector?: Detector;
+  /** Candidates closer than this are one nodule. */
+  readonly mergeDistanceMm?: number;
+  /** Candidates below this probability are dropped before segmentation. */
+  readonly minProbability?: number;
+  readonly onStage?: (stage: AnalysisStage, ms: number) => void;
+}
+
+export interface VolumeAnalysis {
+  readonly findings: Finding[];
+  readonly lungs: { readonly found: boolean; readonly reason?: string; readonly volumeMl: number };
+  readonly warnings: string[];
+  readonly timings: StageTimings;
+  readonly detector: { readonly name: string; readonly version: string };
+}
+
+/** Slices thicker than this blur small nodules away (Lung-RADS asks for ≤ 2.5 mm, ≤ 1 mm preferred). */
+const thickSliceMm = 3;
+/** Smallest nodule reported: Lung-RADS v2022 does not size-categorise below this mean diameter. */
+const minDiameterMm = 3;
+
+/** Lungs → detect → segment → measure on one volume; the service, the CLI and the eval all call this. */
+export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}): Promise<VolumeAnalysis> {
+  const detector = options.detector ?? createClassicalDetector();
+  const mergeDistanceMm = options.mergeDistanceMm ?? 10;
+  const minProbability = options.minProbability ?? 0.5;
+  const timings: Record<string, number> = {};
+  const time = <T>(stage: AnalysisStage, run: () => T): T => {
+    const start = performance.now();
+    const result = run();
+    const ms = performance.now() - start;
+    timings[stage] = ms;
+    options.onStage?.(stage, ms);
+    return result;
+  };
+  const warnings: string[] = [];
+  const sliceSpacing = volume.spacing[2];
+  if (sliceSpacing > thickSliceMm) {
+    warnings.push(`Slice spacing ${sliceSpacing.toFixed(2)} mm exceeds ${thickSliceMm} mm: small nodules may be missed and sizes are less exact`);
+  }
+  const detectorInfo = { name: detector.name, version: detector.version };
+
+  const lungs = time('lungs', () => segmentLungs(volume));
+  const lungSummary = { found: lungs.found, ...(lungs.reason ? { reason: lungs.reason } : {}), volumeMl: lungs.volumeMl };
+  if (!lungs.found) {
+    return { findings: [], lungs: lungSummary, warnings, timings, detector: detectorInfo };
+  }
+  const detectStart = performance.now();
+  const detected = await detector.detect(volume, lungs);
+  const candidates = mergeCandidates(detected.filter((c) => c.probability >= minProbability), volume.spacing, mergeDistanceMm);
+  timings.detect = performance.now() - detectStart;
+  options.onStage?.('detect', timings.detect);
+
+  const masks = time('segment', () => candidates
+    .map((candidate) => ({ candidate, mask: segmentNodule(volume, lungs, candidate) }))
+    .filter((s) => s.mask !== undefined));
+  const measured = time('measure', () => masks
+    .map(({ candidate, mask }) => measureNodule(volume, lungs, mask!, candidate.probability))
+    .filter((m) => m.meanDiameterMm >= minDiameterMm));
+  const findings = rankFindings(dropDuplicates(measured, volume.spacing));
+  return { findings, lungs: lungSummary, warnings, timings: timings as StageTimings, detector: detectorInfo };
+}
+
+/** Two candidates that segmented to the same nodule: keep the more probable. */
+function dropDuplicates(measured: NoduleMeasurement[], spacing: readonly [number, number, number]): NoduleMeasurement[] {
+  const kept: NoduleMeasurement[] = [];
+  for (const m of [...measured].sort((a, b) => b.probability - a.probability)) {
+    const same = kept.some((k) => Math.hypot(
+      (k.centroidVoxel.x - m.centroidVoxel.x) * spacing[0],
+      (k.centroidVoxel.y - m.centroidVoxel.y) * spacing[1],
+      (k.centroidVoxel.z - m.centroidVoxel.z) * spacing[2],
+    ) < Math.max(k.longAxis.lengthMm, m.longAxis.lengthMm) / 2);
+    if (!same) kept.push(m);
+  }
+  return kept;
+}
+
+/** Orders by decreasing size (then probability) and numbers 1..n with fresh tracking UIDs. */
+function rankFindings(measured: NoduleMeasurement[]): Finding[] {
+  return [...measured]
+    .sort((a, b) => b.meanDiameterMm - a.meanDiameterMm || b.probability - a.probability)
+    .map((m, n) => ({ ...m, index: n + 1, trackingUid: newUid() }));
+}

@@ -1,0 +1,32 @@
+import type { Candidate } from '../domain/finding.ts';
+import type { Volume } from '../domain/volume.ts';
+import type { LungMask } from './lungs.ts';
+
+/**
+ * Finds nodule candidates in the lungs. The classical blob detector and, later, a trained model
+ * (which may classify patches around the same proposals) implement this one interface.
+ */
+export interface Detector {
+  readonly name: string;
+  readonly version: string;
+  detect(volume: Volume, lungs: LungMask): Promise<Candidate[]>;
+}
+
+/**
+ * Merges candidates whose centres lie within mergeDistanceMm of each other (readers count one
+ * nodule once): the most probable of a group is kept, taking the group's largest diameter.
+ */
+export function mergeCandidates(candidates: readonly Candidate[], spacing: readonly [number, number, number], mergeDistanceMm: number): Candidate[] {
+  const sorted = [...candidates].sort((a, b) => b.probability - a.probability);
+  const kept: Candidate[] = [];
+  for (const candidate of sorted) {
+    const near = kept.findIndex((k) => Math.hypot(
+      (k.centreVoxel.x - candidate.centreVoxel.x) * spacing[0],
+      (k.centreVoxel.y - candidate.centreVoxel.y) * spacing[1],
+      (k.centreVoxel.z - candidate.centreVoxel.z) * spacing[2],
+    ) <= mergeDistanceMm);
+    if (near < 0) kept.push(candidate);
+    else if (candidate.diameterMm > kept[near].diameterMm) kept[near] = { ...kept[near], diameterMm: candidate.diameterMm };
+  }
+  return kept;
+}

@@ -1,0 +1,211 @@
+import type { Volume } from '../domain/volume.ts';
+import { labelComponents } from '../imaging/connected-components.ts';
+import { downsampleMean, type SampledGrid } from '../imaging/downsample.ts';
+import { boundingBox, type Box } from '../imaging/grid.ts';
+import { close, fillHolesPerSlice } from '../imaging/morphology.ts';
+
+/** Values of LungMask.mask. Right and left are the patient's (patient left = +x in LPS). */
+export const lungLabel = { outside: 0, right: 1, left: 2 } as const;
+
+export interface LungMask {
+  readonly found: boolean;
+  /** Why no lungs were found (found = false). */
+  readonly reason?: string;
+  /**
+   * Full volume grid: 0 outside, 1 right lung, 2 left lung (lungLabel). Closed so that nodules
+   * attached to the chest wall or mediastinum lie inside; trachea and main bronchi excluded.
+   */
+  readonly mask: Uint8Array;
+  /** Bounding box of the mask in volume voxels (empty size when not found). */
+  readonly bounds: Box;
+  readonly volumeMl: number;
+  readonly rightVolumeMl: number;
+  readonly leftVolumeMl: number;
+}
+
+export interface LungOptions {
+  /** Voxels below this are air or aerated lung (Hu et al., IEEE TMI 20(6), 2001 use an adaptive ~-500). */
+  readonly airThresholdHu?: number;
+  /** Radius of the per-slice closing that pulls wall-attached nodules into the mask. */
+  readonly closingRadiusMm?: number;
+  /** Smallest 3D component kept as lung. */
+  readonly minLungMl?: number;
+}
+
+const defaults = { airThresholdHu: -400, closingRadiusMm: 10, minLungMl: 20 };
+/** In-plane and through-plane working resolution (mm) of the lung stage. */
+const workingSpacingMm = 2;
+/**
+ * Airways hold pure air (about -1000 HU) where aerated lung averages -900..-700: a 2D blob this
+ * dark and small in one slice is a trachea or main-bronchus cross-section, not lung.
+ */
+const airwayMeanHu = -950;
+const airwayMaxAreaMm2 = 800;
+/** A 3D component whose mean is below this is gas (bowel, stomach, airways), not aerated lung. */
+const gasMeanHu = -975;
+
+/**
+ * Lung mask: threshold air, drop the air outside the body (slice by slice, air connected to the
+ * image border), drop airway cross-sections and gas pockets, keep large 3D components, split
+ * right/left, then close each lung per slice and fill its holes so vessels and juxtapleural
+ * nodules fall inside. Runs on a grid of about 2 mm and is written back to the full grid.
+ */
+export function segmentLungs(volume: Volume, options: LungOptions = {}): LungMask {
+  const { airThresholdHu, closingRadiusMm, minLungMl } = { ...defaults, ...options };
+  const factors = volume.spacing.map((s) => Math.max(1, Math.round(workingSpacingMm / s))) as [number, number, number];
+  const grid = downsampleMean(volume.voxels, volume, { offset: [0, 0, 0], size: volume.dims }, factors);
+  const voxelMl = (grid.spacing[0] * grid.spacing[1] * grid.spacing[2]) / 1000;
+
+  // Air enclosed by the body in each slice: fill the holes of the tissue mask and keep the air there.
+  const air = new Uint8Array(grid.data.length);
+  for (let n = 0; n < air.length; n++) air[n] = grid.data[n] < airThresholdHu ? 1 : 0;
+  const enclosed = fillHolesPerSlice(air.map((v) => 1 - v), grid.dims);
+  for (let n = 0; n < air.length; n++) air[n] &= enclosed[n];
+
+  removeAirwaySections(air, grid);
+
+  const components = labelComponents(air, grid.dims);
+  const sums = new Float64Array(components.count + 1);
+  const sumX = new Float64Array(components.count + 1);
+  const xAt = patientXOfGrid(volume, grid);
+  for (let n = 0; n < air.length; n++) {
+    const c = components.labels[n];
+    if (!c) continue;
+    sums[c] += grid.data[n];
+    sumX[c] += xAt(n);
+  }
+  const lungs: number[] = [];
+  for (let c = 1; c <= components.count; c++) {
+    const size = components.sizes[c];
+    if (size * voxelMl >= minLungMl && sums[c] / size >= gasMeanHu) lungs.push(c);
+  }
+  const empty: LungMask = {
+    found: false, mask: new Uint8Array(volume.voxels.length), bounds: { offset: [0, 0, 0], size: [0, 0, 0] },
+    volumeMl: 0, rightVolumeMl: 0, leftVolumeMl: 0,
+  };
+  if (lungs.length === 0) {
+    return { ...empty, reason: `No aerated lung found (no air-filled region of at least ${minLungMl} ml inside the body with lung density); the series may not cover the chest` };
+  }
+
+  // Sides: two large components are the two lungs; otherwise (lungs touching at the anterior
+  // junction, or one lung) split at the midline of the aerated region.
+  const totalSize = lungs.reduce((s, c) => s + components.sizes[c], 0);
+  const midlineX = lungs.reduce((s, c) => s + sumX[c], 0) / totalSize;
+  const bySize = [...lungs].sort((a, b) => components.sizes[b] - components.sizes[a]);
+  const twoLungs = bySize.length >= 2 && components.sizes[bySize[1]] > 0.2 * components.sizes[bySize[0]]
+    && Math.sign(sumX[bySize[0]] / components.sizes[bySize[0]] - midlineX) !== Math.sign(sumX[bySize[1]] / components.sizes[bySize[1]] - midlineX);
+  const sideOfComponent = new Uint8Array(components.count + 1);
+  for (const c of lungs) {
+    sideOfComponent[c] = sumX[c] / components.sizes[c] > midlineX ? lungLabel.left : lungLabel.right;
+  }
+  const sides = [new Uint8Array(air.length), new Uint8Array(air.length)];
+  for (let n = 0; n < air.length; n++) {
+    const c = components.labels[n];
+    const side = sideOfComponent[c];
+    if (!side) continue;
+    const label = twoLungs ? side : xAt(n) > midlineX ? lungLabel.left : lungLabel.right;
+    sides[label - 1][n] = 1;
+  }
+
+  const labels = new Uint8Array(air.length);
+  for (const side of [lungLabel.right, lungLabel.left]) {
+    const closed = closeWithinBounds(sides[side - 1], grid, closingRadiusMm);
+    fillHolesPerSlice(closed, grid.dims);
+    for (let n = 0; n < labels.length; n++) if (closed[n] && !labels[n]) labels[n] = side;
+  }
+
+  const mask = upsampleLabels(labels, grid, volume);
+  const bounds = boundingBox(mask, volume.dims) ?? empty.bounds;
+  const fullVoxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;
+  let right = 0;
+  let left = 0;
+  for (let n = 0; n < mask.length; n++) {
+    if (mask[n] === lungLabel.right) right++;
+    else if (mask[n] === lungLabel.left) left++;
+  }
+  return {
+    found: true, mask, bounds,
+    volumeMl: (right + left) * fullVoxelMl, rightVolumeMl: right * fullVoxelMl, leftVolumeMl: left * fullVoxelMl,
+  };
+}
+
+/** Patient x (mm) of a sampled-grid voxel, as a function of its linear index. */
+function patientXOfGrid(volume: Volume, grid: SampledGrid): (n: number) => number {
+  const [nx, ny] = grid.dims;
+  const [u, v, w] = volume.direction;
+  const [fx, fy, fz] = grid.factors;
+  const [sx, sy, sz] = volume.spacing;
+  return (n: number) => {
+    const i = n % nx;
+    const j = Math.floor(n / nx) % ny;
+    const k = Math.floor(n / (nx * ny));
+    const a = (i * fx + (fx - 1) / 2) * sx;
+    const b = (j * fy + (fy - 1) / 2) * sy;
+    const c = (k * fz + (fz - 1) / 2) * sz;
+    return volume.origin.x + a * u.x + b * v.x + c * w.x;
+  };
+}
+
+/** Clears, slice by slice, small blobs of almost pure air: trachea and main-bronchus sections. */
+function removeAirwaySections(air: Uint8Array, grid: SampledGrid): void {
+  const sections = labelComponents(air, grid.dims, true);
+  const sums = new Float64Array(sections.count + 1);
+  for (let n = 0; n < air.length; n++) if (sections.labels[n]) sums[sections.labels[n]] += grid.data[n];
+  const pixelMm2 = grid.spacing[0] * grid.spacing[1];
+  const airway = new Uint8Array(sections.count + 1);
+  for (let c = 1; c <= sections.count; c++) {
+    const size = sections.sizes[c];
+    airway[c] = size * pixelMm2 <= airwayMaxAreaMm2 && sums[c] / size < airwayMeanHu ? 1 : 0;
+  }
+  for (let n = 0; n < air.length; n++) if (airway[sections.labels[n]]) air[n] = 0;
+}
+
+/** Per-slice closing restricted to the mask's bounding box plus the radius (the rest stays 0). */
+function closeWithinBounds(mask: Uint8Array, grid: SampledGrid, radiusMm: number): Uint8Array {
+  const box = boundingBox(mask, grid.dims);
+  if (!box) return mask;
+  const margin = [0, 1].map((a) => Math.ceil(radiusMm / grid.spacing[a]) + 1);
+  const lo = [Math.max(0, box.offset[0] - margin[0]), Math.max(0, box.offset[1] - margin[1]), box.offset[2]];
+  const hi = [
+    Math.min(grid.dims[0], box.offset[0] + box.size[0] + margin[0]),
+    Math.min(grid.dims[1], box.offset[1] + box.size[1] + margin[1]),
+    box.offset[2] + box.size[2],
+  ];
+  const dims: [number, number, number] = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
+  const [nx, ny] = grid.dims;
+  const sub = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  const copy = (toSub: boolean, target: Uint8Array, source: Uint8Array) => {
+    for (let k = 0; k < dims[2]; k++) {
+      for (let j = 0; j < dims[1]; j++) {
+        const full = lo[0] + (lo[1] + j) * nx + (lo[2] + k) * nx * ny;
+        const local = (j + k * dims[1]) * dims[0];
+        if (toSub) target.set(source.subarray(full, full + dims[0]), local);
+        else target.set(source.subarray(local, local + dims[0]), full);
+      }
+    }
+  };
+  copy(true, sub, mask);
+  const closed = close(sub, { dims, spacing: grid.spacing }, radiusMm, true);
+  const out = new Uint8Array(mask.length);
+  copy(false, out, closed);
+  return out;
+}
+
+/** Nearest-neighbour write-back of the sampled grid's labels onto the full volume grid. */
+function upsampleLabels(labels: Uint8Array, grid: SampledGrid, volume: Volume): Uint8Array {
+  const [nx, ny, nz] = volume.dims;
+  const [gx, gy] = grid.dims;
+  const [fx, fy, fz] = grid.factors;
+  const mask = new Uint8Array(nx * ny * nz);
+  const columnOf = new Int32Array(nx);
+  for (let i = 0; i < nx; i++) columnOf[i] = Math.floor(i / fx);
+  for (let k = 0; k < nz; k++) {
+    const c = Math.floor(k / fz);
+    for (let j = 0; j < ny; j++) {
+      const row = (Math.floor(j / fy) + c * gy) * gx;
+      const base = j * nx + k * nx * ny;
+      for (let i = 0; i < nx; i++) mask[base + i] = labels[row + columnOf[i]];
+    }
+  }
+  return mask;
+}

@@ -1,0 +1,214 @@
+import type { AxisLine, Finding, Laterality, LungZone, NoduleType } from '../domain/finding.ts';
+import type { BoxMask } from '../domain/mask.ts';
+import { voxelToPatient, type Vec3, type Volume } from '../domain/volume.ts';
+import { componentMask, labelComponents } from '../imaging/connected-components.ts';
+import { squaredDistanceTo } from '../imaging/distance-transform.ts';
+import { clipBox, cropBox, type Grid } from '../imaging/grid.ts';
+import { open } from '../imaging/morphology.ts';
+import { lungLabel, type LungMask } from './lungs.ts';
+
+/** A Finding before it is ranked among the others (index) and given its tracking UID. */
+export type NoduleMeasurement = Omit<Finding, 'index' | 'trackingUid'>;
+
+/**
+ * Solid tissue starts here. Ground-glass opacity lies between about -750 and -300 HU
+ * (Fleischner glossary, Hansell et al., Radiology 246(3), 2008).
+ */
+const solidHu = -300;
+/** Share of the nodule's voxels that are solid above which the nodule is called solid. */
+const solidShare = 0.5;
+/** A solid core smaller than this (mean diameter) is not a measurable solid component. */
+const minSolidComponentMm = 1.5;
+/** A nodule this close to non-lung tissue (chest wall, mediastinum, diaphragm) is juxtapleural. */
+const pleuraContactMm = 3;
+
+/**
+ * Measures one segmented nodule: centroid, Lung-RADS long and short axes on the axial slice of
+ * largest extent, volume, density, type, laterality, zone, contact with the pleura, spiculation.
+ */
+export function measureNodule(volume: Volume, lungs: LungMask, mask: BoxMask, probability: number): NoduleMeasurement {
+  const [sx, sy, sz] = volume.spacing;
+  const [bx, by, bz] = mask.size;
+  const [ox, oy, oz] = mask.offset;
+  const [nx, ny] = volume.dims;
+  let count = 0;
+  let solid = 0;
+  let sumHu = 0;
+  let maxHu = -Infinity;
+  let cx = 0;
+  let cy = 0;
+  let cz = 0;
+  const sides = [0, 0, 0];
+  const solidMask = new Uint8Array(mask.data.length);
+  for (let k = 0, n = 0; k < bz; k++) {
+    for (let j = 0; j < by; j++) {
+      for (let i = 0; i < bx; i++, n++) {
+        if (!mask.data[n]) continue;
+        const at = ox + i + (oy + j) * nx + (oz + k) * nx * ny;
+        const hu = volume.voxels[at];
+        count++;
+        sumHu += hu;
+        if (hu > maxHu) maxHu = hu;
+        if (hu >= solidHu) { solid++; solidMask[n] = 1; }
+        cx += i; cy += j; cz += k;
+        sides[lungs.mask[at]]++;
+      }
+    }
+  }
+  if (count === 0) throw new Error('measureNodule: the mask is empty');
+  const centroidVoxel: Vec3 = { x: ox + cx / count, y: oy + cy / count, z: oz + cz / count };
+  const centroidMm = voxelToPatient(volume, centroidVoxel);
+  const { longAxis, shortAxis } = axialAxes(mask, volume.spacing);
+  const meanDiameterMm = roundTenth((longAxis.lengthMm + shortAxis.lengthMm) / 2);
+
+  const { type, solidComponentMm } = classifyDensity(mask, solidMask, solid / count, volume.spacing);
+  return {
+    probability,
+    centroidVoxel,
+    centroidMm,
+    longAxis,
+    shortAxis,
+    meanDiameterMm,
+    volumeMm3: count * sx * sy * sz,
+    meanHu: sumHu / count,
+    maxHu,
+    type,
+    ...(solidComponentMm !== undefined ? { solidComponentMm } : {}),
+    laterality: laterality(sides, volume, lungs, centroidMm),
+    zone: zone(volume, lungs, centroidMm),
+    juxtapleural: touchesPleura(volume, lungs, mask),
+    spiculation: spiculation(mask, volume.spacing, longAxis.lengthMm),
+    mask,
+  };
+}
+
+const roundTenth = (v: number) => Math.round(v * 10) / 10;
+
+/**
+ * Lung-RADS v2022 axes: the longest in-plane diameter over all axial slices, then on that slice the
+ * longest diameter perpendicular to it. Endpoints are voxel centres of the mask's edge pixels.
+ */
+export function axialAxes(mask: BoxMask, spacing: readonly [number, number, number]): { longAxis: AxisLine; shortAxis: AxisLine } {
+  const [bx, by, bz] = mask.size;
+  const [sx, sy] = spacing;
+  let best: { k: number; a: number[]; b: number[]; length: number; points: number[][] } | undefined;
+  for (let k = 0; k < bz; k++) {
+    const points: number[][] = [];
+    for (let j = 0; j < by; j++) {
+      for (let i = 0; i < bx; i++) {
+        const n = i + j * bx + k * bx * by;
+        if (!mask.data[n]) continue;
+        const edge = i === 0 || j === 0 || i === bx - 1 || j === by - 1
+          || !mask.data[n - 1] || !mask.data[n + 1] || !mask.data[n - bx] || !mask.data[n + bx];
+        if (edge) points.push([i, j]);
+      }
+    }
+    for (let p = 0; p < points.length; p++) {
+      for (let q = p; q < points.length; q++) {
+        const length = Math.hypot((points[p][0] - points[q][0]) * sx, (points[p][1] - points[q][1]) * sy);
+        if (!best || length > best.length) best = { k, a: points[p], b: points[q], length, points };
+      }
+    }
+  }
+  if (!best) throw new Error('axialAxes: the mask is empty');
+  const { k, a, b, points } = best;
+  const ux = ((b[0] - a[0]) * sx) / (best.length || 1);
+  const uy = ((b[1] - a[1]) * sy) / (best.length || 1);
+  // Two edge points form a perpendicular chord when their positions along the long axis agree to
+  // within half a pixel.
+  const tolerance = 0.5 * Math.min(sx, sy);
+  const along = points.map(([i, j]) => i * sx * ux + j * sy * uy);
+  const across = points.map(([i, j]) => -i * sx * uy + j * sy * ux);
+  let short = { p: 0, q: 0, length: 0 };
+  for (let p = 0; p < points.length; p++) {
+    for (let q = p + 1; q < points.length; q++) {
+      if (Math.abs(along[p] - along[q]) > tolerance) continue;
+      const length = Math.abs(across[p] - across[q]);
+      if (length > short.length) short = { p, q, length };
+    }
+  }
+  const toVolume = ([i, j]: number[]): Vec3 => ({ x: mask.offset[0] + i, y: mask.offset[1] + j, z: mask.offset[2] + k });
+  const shortLength = short.length > 0 ? Math.hypot((points[short.p][0] - points[short.q][0]) * sx, (points[short.p][1] - points[short.q][1]) * sy) : 0;
+  return {
+    longAxis: { start: toVolume(a), end: toVolume(b), lengthMm: best.length },
+    shortAxis: { start: toVolume(points[short.p]), end: toVolume(points[short.q]), lengthMm: shortLength },
+  };
+}
+
+function classifyDensity(mask: BoxMask, solidMask: Uint8Array, share: number, spacing: readonly [number, number, number]):
+  { type: NoduleType; solidComponentMm?: number } {
+  if (share >= solidShare) return { type: 'solid' };
+  const components = labelComponents(solidMask, mask.size);
+  let largest = 0;
+  for (let c = 1; c <= components.count; c++) if (components.sizes[c] > components.sizes[largest] || largest === 0) largest = c;
+  if (largest === 0) return { type: 'ground-glass' };
+  const core: BoxMask = { offset: mask.offset, size: mask.size, data: componentMask(components, largest) };
+  const { longAxis, shortAxis } = axialAxes(core, spacing);
+  const solidComponentMm = roundTenth((longAxis.lengthMm + shortAxis.lengthMm) / 2);
+  return solidComponentMm < minSolidComponentMm ? { type: 'ground-glass' } : { type: 'part-solid', solidComponentMm };
+}
+
+function laterality(sides: readonly number[], volume: Volume, lungs: LungMask, centroidMm: Vec3): Laterality {
+  if (sides[lungLabel.left] !== sides[lungLabel.right]) return sides[lungLabel.left] > sides[lungLabel.right] ? 'left' : 'right';
+  const b = lungs.bounds;
+  const middle = voxelToPatient(volume, { x: b.offset[0] + (b.size[0] - 1) / 2, y: b.offset[1] + (b.size[1] - 1) / 2, z: b.offset[2] });
+  return centroidMm.x > middle.x ? 'left' : 'right';
+}
+
+/** Thirds of the lungs' craniocaudal extent (patient +z is superior in LPS). */
+function zone(volume: Volume, lungs: LungMask, centroidMm: Vec3): LungZone {
+  const b = lungs.bounds;
+  const first = voxelToPatient(volume, { x: 0, y: 0, z: b.offset[2] }).z;
+  const last = voxelToPatient(volume, { x: 0, y: 0, z: b.offset[2] + b.size[2] - 1 }).z;
+  const bottom = Math.min(first, last);
+  const height = Math.abs(last - first);
+  if (height === 0) return 'middle';
+  const position = (centroidMm.z - bottom) / height;
+  return position >= 2 / 3 ? 'upper' : position < 1 / 3 ? 'lower' : 'middle';
+}
+
+/** True when non-lung tissue lies within pleuraContactMm of the nodule. */
+function touchesPleura(volume: Volume, lungs: LungMask, mask: BoxMask): boolean {
+  const margin = volume.spacing.map((s) => Math.ceil(pleuraContactMm / s));
+  const box = clipBox(
+    [0, 1, 2].map((a) => mask.offset[a] - margin[a]),
+    [0, 1, 2].map((a) => mask.offset[a] + mask.size[a] - 1 + margin[a]),
+    volume.dims,
+  );
+  const grid: Grid = { dims: box.size, spacing: volume.spacing };
+  const nodule = new Uint8Array(box.size[0] * box.size[1] * box.size[2]);
+  const [bx, by, bz] = mask.size;
+  for (let k = 0, n = 0; k < bz; k++) {
+    for (let j = 0; j < by; j++) {
+      for (let i = 0; i < bx; i++, n++) {
+        if (!mask.data[n]) continue;
+        const x = mask.offset[0] + i - box.offset[0];
+        const y = mask.offset[1] + j - box.offset[1];
+        const z = mask.offset[2] + k - box.offset[2];
+        nodule[x + y * box.size[0] + z * box.size[0] * box.size[1]] = 1;
+      }
+    }
+  }
+  const lung = cropBox(lungs.mask, volume.dims, box);
+  const d = squaredDistanceTo(nodule, grid, 1);
+  const limit = pleuraContactMm * pleuraContactMm;
+  for (let n = 0; n < lung.length; n++) if (!lung[n] && d[n] <= limit) return true;
+  return false;
+}
+
+/**
+ * Share of the nodule that an opening with a ball of a quarter of its radius removes: spicules and
+ * lobulations are thinner than the ball, a smooth nodule loses only its digitised corners.
+ * Mapped to 0..1 so that a smooth sphere scores about 0 and a strongly spiculated mass about 1.
+ */
+function spiculation(mask: BoxMask, spacing: readonly [number, number, number], longAxisMm: number): number {
+  const radius = Math.max(Math.min(spacing[0], spacing[1]) * 1.01, longAxisMm / 8);
+  const opened = open(mask.data, { dims: mask.size, spacing }, radius);
+  let total = 0;
+  let removed = 0;
+  for (let n = 0; n < mask.data.length; n++) {
+    total += mask.data[n];
+    if (mask.data[n] && !opened[n]) removed++;
+  }
+  return Math.min(1, Math.max(0, (removed / total - 0.05) / 0.25));
+}
