@@ -5,7 +5,8 @@
  * The chart is kept below as data (`lungRadsChart`), one row per size range of the ACR table,
  * and the code only looks rows up. What the chart states as transitions rather than sizes
  * (stable nodules, category 0, category 4X, calcified nodules) is handled in code, each with the
- * ACR wording it implements. The S modifier and the C modifier are left to the reader.
+ * ACR wording it implements. The S modifier is left to the reader. Quoted chart wording is as
+ * transcribed here from the ACR chart; re-check it against the ACR PDF when the chart is revised.
  *
  * Readings of the chart where it is not explicit, stated so they can be checked:
  * - A new part-solid nodule < 6 mm total mean diameter is 3, whatever its solid component; the
@@ -17,6 +18,8 @@
  * - "Stable or decreased in size" steps down from the prior exam's category as v2022's stepped
  *   management says (3 → 2 at the 6-month follow-up, 4A → 3 at the 3-month follow-up); 4B is
  *   kept (no step-down in v2022; a 4B nodule proven benign becomes 2, which is the reader's call).
+ *   A stable nodule whose prior category was 1 or 2 is 2 (benign by indolent behaviour). The
+ *   step-down is applied at any follow-up interval; the rule text names the prior category.
  *   When the prior category is not given it is taken as the baseline category of the prior size.
  */
 import type { LungRadsCategory, LungRadsResult } from '../domain/assessment.ts';
@@ -163,8 +166,8 @@ export interface PriorComparison {
 export type ExamAssessability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /**
- * Lung-RADS mean diameter: the average of long and short axis "rounded to the nearest tenth of a
- * millimetre" (ACR Lung-RADS v2022, Notes). Half-up; the 1e-9 keeps decimal inputs such as
+ * Lung-RADS mean diameter: the average of long and short axis, rounded to one decimal place
+ * (ACR Lung-RADS v2022, Notes on nodule measurement). Half-up; the 1e-9 keeps decimal inputs such as
  * 5.95 + 5.95 (stored just below 11.9 in binary) from rounding down.
  */
 export function lungRadsMeanDiameterMm(longAxisMm: number, shortAxisMm: number): number {
@@ -286,8 +289,8 @@ export function assessNodule(nodule: LungRadsNodule, comparison?: PriorCompariso
 /**
  * The exam's category: 0 when the exam cannot be assessed ("part or all of lungs cannot be
  * evaluated", "prior chest CT examination(s) being located for comparison"), 1 with no nodules
- * ("no lung nodules"), else the nodules' highest category (ACR Lung-RADS v2022, Notes: "the
- * exam is classified by the nodule with the highest degree of suspicion").
+ * ("no lung nodules"), else the highest category among the nodules (ACR Lung-RADS v2022, Notes:
+ * the exam is categorised by its most suspicious finding).
  */
 export function assessExam(nodules: readonly LungRadsResult[], assessable: ExamAssessability = { ok: true }): LungRadsResult {
   if (!assessable.ok) return result('0', `Exam cannot be assessed: ${assessable.reason} → 0`);
