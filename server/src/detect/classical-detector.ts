@@ -2,7 +2,7 @@ import type { Candidate } from '../domain/finding.ts';
 import type { Volume } from '../domain/volume.ts';
 import type { Detector } from '../pipeline/detect.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
-import { segmentNodule } from '../pipeline/segment.ts';
+import { segmentNoduleOnce } from '../pipeline/segment.ts';
 import { proposeCandidates, type Proposal } from './proposals.ts';
 import { maskShape, type MaskShape } from './shape.ts';
 
@@ -22,18 +22,17 @@ export function proposalScore(p: Proposal): number {
 }
 
 /**
- * Final probability: the proposal's blob features plus the shape of its segmentation
- * (round and about as large as the blob scale said for nodules; long, thin or much larger than
- * the scale for vessels and hilar structures). Weights hand-tuned on the LIDC slabs and the
+ * Final probability: the proposal's blob features plus the roundness of its segmentation
+ * (nodules segment to compact balls; vessels, bifurcations and hilar structures to elongated or
+ * branching shapes, which also run out of the box sized from the blob scale). Weights hand-tuned on the LIDC slabs and the
  * synthetic phantom set; a trained model replaces this through the Detector interface.
  */
-export function candidateScore(p: Proposal, shape: MaskShape): number {
-  const sizeAgreement = Math.log(shape.equivalentDiameterMm / p.diameterMm);
-  const z = -4
-    + 5 * p.blobness
-    + 6 * shape.roundness
-    + (p.response - 300) / 150
-    - 3 * Math.max(0, Math.abs(sizeAgreement) - 0.4);
+export function candidateScore(p: Proposal, shape: MaskShape, reachesBoxEdge: boolean): number {
+  const z = -3
+    - (reachesBoxEdge ? 2 : 0)
+    + 4 * p.blobness
+    + 12 * (shape.roundness - 0.6)
+    + (p.response - 300) / 200;
   return logistic(z);
 }
 
@@ -49,9 +48,9 @@ export function createClassicalDetector(options: ClassicalDetectorOptions = {}):
         .slice(0, maxScored);
       const candidates: Candidate[] = [];
       for (const { p } of ranked) {
-        const mask = segmentNodule(volume, lungs, p);
-        if (!mask) continue;
-        const probability = candidateScore(p, maskShape(mask, volume.spacing));
+        const segmented = segmentNoduleOnce(volume, lungs, p);
+        if (!segmented) continue;
+        const probability = candidateScore(p, maskShape(segmented.mask, volume.spacing), segmented.touchesBox);
         candidates.push({ centreVoxel: p.centreVoxel, diameterMm: p.diameterMm, probability });
       }
       return candidates;

@@ -29,7 +29,7 @@ const openingShare = 0.3;
  */
 export function segmentNodule(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, options: SegmentOptions = {}): BoxMask | undefined {
   const parenchymaHu = options.parenchymaHu ?? -850;
-  let halfMm = Math.max(8, 1.25 * candidate.diameterMm) + 4;
+  let halfMm = firstHalfSizeMm(candidate.diameterMm);
   for (let attempt = 0; attempt < 2; attempt++) {
     const result = segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu);
     if (!result || !result.touchesBox) return result?.mask;
@@ -37,6 +37,17 @@ export function segmentNodule(volume: Volume, lungs: LungMask, candidate: Pick<C
   }
   return segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu)?.mask;
 }
+
+/**
+ * One segmentation in a box of the first size, with whether the mask reaches the box's edge (the
+ * object is larger than the candidate's scale said: often a vessel or hilar structure).
+ */
+export function segmentNoduleOnce(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, options: SegmentOptions = {}):
+  { mask: BoxMask; touchesBox: boolean } | undefined {
+  return segmentInBox(volume, lungs, candidate, firstHalfSizeMm(candidate.diameterMm), options.parenchymaHu ?? -850);
+}
+
+const firstHalfSizeMm = (diameterMm: number) => Math.max(8, 1.25 * diameterMm) + 4;
 
 function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, halfMm: number, parenchymaHu: number):
   { mask: BoxMask; touchesBox: boolean } | undefined {
