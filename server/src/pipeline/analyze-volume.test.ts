@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Volume } from '../domain/volume.ts';
+import { analyzeVolume } from './analyze-volume.ts';
+import { loadVolumeFromFolder } from './load-folder.ts';
+import { lungLabel, segmentLungs } from './lungs.ts';
+
+type Paint = (x: number, y: number, z: number) => number | undefined;
+
+/**
+ * A small chest-like phantom in LPS: air around a 0 HU body with two -850 HU lungs, the patient's
+ * right lung at low x. `paint` overrides the HU at a point (mm from the grid origin).
+ */
+function chest(spacing: [number, number, number], slices: number, paint: Paint = () => undefined): Volume {
+  const dims: [number, number, number] = [100, 80, slices];
+  const voxels = new Int16Array(dims[0] * dims[1] * dims[2]);
+  for (let k = 0, n = 0; k < dims[2]; k++) {
+    for (let j = 0; j < dims[1]; j++) {
+      for (let i = 0; i < dims[0]; i++, n++) {
+        const [x, y, z] = [i * spacing[0], j * spacing[1], k * spacing[2]];
+        const inBody = ((x - 50 * spacing[0]) / (45 * spacing[0])) ** 2 + ((y - 40 * spacing[1]) / (36 * spacing[1])) ** 2 <= 1;
+        const inLung = (cx: number) => ((x - cx * spacing[0]) / (16 * spacing[0])) ** 2 + ((y - 40 * spacing[1]) / (26 * spacing[1])) ** 2 <= 1
+          && k > 0 && k < dims[2] - 1;
+        let hu = inBody ? 20 : -1000;
+        if (inLung(30) || inLung(70)) hu = -850;
+        voxels[n] = paint(x, y, z) ?? hu;
+      }
+    }
+  }
+  return {
+    voxels, dims, spacing, origin: { x: 0, y: 0, z: 0 },
+    direction: [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }, { x: 0, y: 0, z: 1 }],
+    source: { studyInstanceUid: '1.2', seriesInstanceUid: '1.2.3', frameOfReferenceUid: '1.2.4', sopInstanceUids: [], sopClassUid: '1.2.840.10008.5.1.4.1.1.2', patientStudy: {} },
+  };
+}
+
+const spacing: [number, number, number] = [0.8, 0.8, 1.25];
+const sphereAt = (cx: number, cy: number, cz: number, r: number, hu: number): Paint =>
+  (x, y, z) => ((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2 <= r * r ? hu : undefined);
+
+describe('segmentLungs', () => {
+  it('finds both lungs with the patient right at low x and reports their volume', () => {
+    const volume = chest(spacing, 40);
+    const lungs = segmentLungs(volume);
+    expect(lungs.found).toBe(true);
+    const voxel = (i: number, j: number, k: number) => lungs.mask[i + j * 100 + k * 8000];
+    expect(voxel(30, 40, 20)).toBe(lungLabel.right);
+    expect(voxel(70, 40, 20)).toBe(lungLabel.left);
+    expect(voxel(50, 40, 20)).toBe(lungLabel.outside);
+    // Two ellipses of 12.8 x 20.8 mm semi-axes over 38 slices of 1.25 mm: about 2 x 39.7 ml.
+    expect(lungs.volumeMl).toBeGreaterThan(70);
+    expect(lungs.volumeMl).toBeLessThan(90);
+  });
+
+  it('reports no lungs for a volume without aerated lung (abdomen)', () => {
+    const volume = chest(spacing, 30, (x, y) => (x > 5 && x < 75 && y > 5 && y < 60 ? 30 : undefined));
+    const lungs = segmentLungs(volume);
+    expect(lungs.found).toBe(false);
+    expect(lungs.reason).toMatch(/No aerated lung/);
+  });
+});
+
+describe('analyzeVolume on a synthetic chest', () => {
+  it('finds an 8 mm solid nodule in the right lung and ignores a vessel in the left', async () => {
+    const nodule = sphereAt(24, 32, 25, 4, 30);
+    const vessel: Paint = (x, y, z) => ((x - 56) ** 2 + (z - 25) ** 2 <= 1.5 ** 2 && y > 15 && y < 50 ? 40 : undefined);
+    const volume = chest(spacing, 40, (x, y, z) => nodule(x, y, z) ?? vessel(x, y, z));
+    const result = await analyzeVolume(volume);
+    expect(result.lungs.found).toBe(true);
+    expect(result.findings).toHaveLength(1);
+    const [finding] = result.findings;
+    expect(finding.index).toBe(1);
+    expect(finding.trackingUid).toMatch(/^2\.25\.\d+$/);
+    expect(finding.laterality).toBe('right');
+    expect(finding.type).toBe('solid');
+    expect(finding.centroidMm.x).toBeCloseTo(24, 0);
+    expect(finding.centroidMm.y).toBeCloseTo(32, 0);
+    expect(finding.longAxis.lengthMm).toBeGreaterThan(6.5);
+    expect(finding.longAxis.lengthMm).toBeLessThan(8.8);
+    expect(finding.volumeMm3).toBeGreaterThan(0.6 * (4 / 3) * Math.PI * 64);
+    expect(finding.volumeMm3).toBeLessThan(1.4 * (4 / 3) * Math.PI * 64);
+    expect(Object.keys(result.timings).sort()).toEqual(['detect', 'lungs', 'measure', 'segment']);
+  });
+
+  it('finds nothing in lungs without nodules', async () => {
+    const result = await analyzeVolume(chest(spacing, 40));
+    expect(result.findings).toHaveLength(0);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('returns no findings and the reason when there are no lungs', async () => {
+    const result = await analyzeVolume(chest(spacing, 30, (x, y) => (x > 5 && x < 75 && y > 5 && y < 60 ? 30 : undefined)));
+    expect(result.findings).toEqual([]);
+    expect(result.lungs.found).toBe(false);
+    expect(result.lungs.reason).toBeTruthy();
+  });
+
+  it('analyses 5 mm slices with a warning', async () => {
+    const result = await analyzeVolume(chest([0.8, 0.8, 5], 12, sphereAt(24, 32, 30, 6, 30)));
+    expect(result.warnings.join(' ')).toMatch(/5\.00 mm exceeds 3 mm/);
+    expect(result.findings.length).toBeGreaterThanOrEqual(1);
+    expect(result.findings[0].laterality).toBe('right');
+  });
+});
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const lidcDir = process.env.LUNGBRIDGE_LIDC_DIR ?? path.resolve(repoRoot, '../shared/data/lidc');
+const hasLidc = existsSync(path.join(lidcDir, 'LIDC-IDRI-0001'));
+
+describe.skipIf(!hasLidc)(`analyzeVolume on the LIDC slabs (needs ${lidcDir})`, () => {
+  // Reference nodules from the README (pixel ranges of the readers' contours) and the long axis of
+  // the 50 % consensus contour; our mask excludes the spicules the readers' outlines include.
+  it.each([
+    { case: 'LIDC-IDRI-0001', x: [297, 340], y: [340, 391], longAxisMm: 32.8 },
+    { case: 'LIDC-IDRI-0003', x: [344, 388], y: [333, 372], longAxisMm: 31.7 },
+  ])('$case: finds the reference nodule with at most one false positive', async (ref) => {
+    const { volume } = await loadVolumeFromFolder(path.join(lidcDir, ref.case, 'ct'));
+    const result = await analyzeVolume(volume);
+    const hits = result.findings.filter((f) => f.centroidVoxel.x >= ref.x[0] && f.centroidVoxel.x <= ref.x[1]
+      && f.centroidVoxel.y >= ref.y[0] && f.centroidVoxel.y <= ref.y[1]);
+    expect(hits).toHaveLength(1);
+    expect(result.findings.length - hits.length).toBeLessThanOrEqual(1);
+    expect(hits[0].laterality).toBe('left');
+    expect(Math.abs(hits[0].longAxis.lengthMm - ref.longAxisMm)).toBeLessThan(8);
+  });
+});
