@@ -68,7 +68,7 @@ describe('scoreByStratum', () => {
     const bands = scoreByStratum(scans, (r) => sizeBandOf(r.diameterMm));
     const band = (label: string) => bands.find((b) => b.stratum === label);
     // 6-<8 mm (r2 only, hit at 0.4): FP 0.95 -> (0.5, 0), FP 0.8 -> (1, 0), hit -> (1, 1), ...
-    expect(band('6-<8 mm')).toEqual({ stratum: '6-<8 mm', nodules: 1, hits: 1, cpm: 4 / 7, sensitivityAt1FpPerScan: 1 });
+    expect(band('6-<8 mm')).toEqual({ stratum: '6-<8 mm', nodules: 1, hits: 1, sensitivities: [0, 0, 0, 1, 1, 1, 1], cpm: 4 / 7 });
     expect(band('4-<6 mm')).toMatchObject({ nodules: 1, hits: 0, cpm: 0 });
     expect(bands.map((b) => b.stratum).sort()).toEqual(['4-<6 mm', '6-<8 mm', '8-<15 mm', '>=15 mm']);
   });

@@ -1,4 +1,4 @@
-import { competitionPerformanceMetric, frocCurve, sensitivityAtFpRate, type MatchedScan } from './froc.ts';
+import { competitionPerformanceMetric, cpmFpRates, frocCurve, sensitivityAtFpRate, type MatchedScan } from './froc.ts';
 import type { ReferenceNodule } from './match.ts';
 
 /**
@@ -24,11 +24,12 @@ export interface StratumScore {
   readonly nodules: number;
   /** Nodules hit at any threshold. */
   readonly hits: number;
+  /** Sensitivity at each of the CPM FP rates (cpmFpRates), then their mean. */
+  readonly sensitivities: readonly number[];
   readonly cpm: number;
-  readonly sensitivityAt1FpPerScan: number;
 }
 
-/** CPM and sensitivity at 1 FP/scan per stratum (size band, type), each against all false positives. */
+/** Sensitivity at the CPM FP rates and CPM per stratum (size band, type), each against all false positives. */
 export function scoreByStratum(
   scans: readonly MatchedScan[],
   stratumOf: (reference: ReferenceNodule) => string | undefined,
@@ -47,8 +48,8 @@ export function scoreByStratum(
       stratum,
       nodules: scans.reduce((n, s) => n + s.references.filter(include).length, 0),
       hits: scans.reduce((n, s) => n + s.match.hitBy.filter((d, r) => d !== undefined && include(s.references[r])).length, 0),
+      sensitivities: cpmFpRates.map((rate) => sensitivityAtFpRate(curve, rate)),
       cpm: competitionPerformanceMetric(curve),
-      sensitivityAt1FpPerScan: sensitivityAtFpRate(curve, 1),
     };
   });
 }

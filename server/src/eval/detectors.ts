@@ -1,0 +1,20 @@
+import { createClassicalDetector } from '../detect/classical-detector.ts';
+import type { Detector } from '../pipeline/detect.ts';
+
+/**
+ * The detectors `lungbridge eval --detector` can run, by the name given on the command line.
+ * Async so that a detector can load its model (an ONNX session) here; add it under its own name
+ * ('model') and `--detector all` prints it beside the others on the same scans.
+ */
+export async function availableDetectors(): Promise<Record<string, Detector>> {
+  return { classical: createClassicalDetector() };
+}
+
+/** The detectors for `--detector <name | all>`; an unknown or unavailable name throws, listing what is available. */
+export async function selectDetectors(choice: string): Promise<Record<string, Detector>> {
+  const all = await availableDetectors();
+  if (choice === 'all') return all;
+  const detector = all[choice];
+  if (!detector) throw new Error(`detector "${choice}" is not available (available: ${Object.keys(all).join(', ')}, all)`);
+  return { [choice]: detector };
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../domain/finding.ts';
+import type { BoxMask } from '../domain/mask.ts';
+import type { Volume } from '../domain/volume.ts';
+import type { Detector } from '../pipeline/detect.ts';
+import { blankAxialVolume } from '../lidc/test-fixtures.ts';
+import { formatReports, formatTable } from './format-report.ts';
+import { detectorReport, reportJson } from './report.ts';
+import { runEvaluation, type Analyze, type EvalScan } from './run-eval.ts';
+
+const cube = (offset: [number, number, number], side: number): BoxMask =>
+  ({ offset, size: [side, side, side], data: new Uint8Array(side ** 3).fill(1) });
+
+/** A finding as the pipeline would report it; only what the evaluation reads is meaningful. */
+function finding(x: number, probability: number, lengthMm: number, volumeMm3: number, mask: BoxMask): Finding {
+  const point = { x, y: 0, z: 0 };
+  const line = { start: point, end: point, lengthMm };
+  return {
+    index: 1, trackingUid: '2.25.1', probability, centroidVoxel: point, centroidMm: point, longAxis: line, shortAxis: line,
+    meanDiameterMm: lengthMm, volumeMm3, meanHu: 0, maxHu: 0, type: 'solid', laterality: 'left', zone: 'upper', juxtapleural: false, mask,
+  };
+}
+
+const detector = (name: string): Detector => ({ name, version: '1', detect: async () => [] });
+
+/** Two scans, each with one 10 mm nodule at x = 0 (ignored region at x = 100 on the second). */
+function scans(loaded: string[]): EvalScan[] {
+  return ['s1', 's2'].map((scanId, n) => ({
+    source: n === 0 ? 'lidc' : 'phantom',
+    scanId,
+    load: async () => {
+      loaded.push(scanId);
+      return {
+        volume: blankAxialVolume([4, 4, 2]),
+        reference: {
+          nodules: [{ id: `${scanId}#1`, centreMm: { x: 0, y: 0, z: 0 }, diameterMm: 10, longAxisMm: 10, volumeMm3: 500, mask: cube([0, 0, 0], 4), type: 'solid' }],
+          ignored: n === 1 ? [{ centreMm: { x: 100, y: 0, z: 0 }, radiusMm: 3, reason: 'non-nodule' }] : [],
+        },
+        warnings: n === 1 ? ['thin lungs'] : [],
+      };
+    },
+  }));
+}
+
+/** 'good' finds the nodule (0.9) and raises one FP (0.6) and one on the ignored region; 'weak' scores the nodule 0.3. */
+const fakeAnalyze: Analyze = async (_volume: Volume, options) => {
+  const good = options.detector!.name === 'good';
+  return {
+    findings: [
+      finding(1, good ? 0.9 : 0.3, 12, 400, cube([0, 0, 0], 2)),
+      finding(50, 0.6, 5, 60, cube([20, 0, 0], 2)),
+      finding(100, 0.7, 5, 60, cube([30, 0, 0], 2)),
+    ],
+    timings: { lungs: 10, detect: 20 },
+    warnings: [],
+  };
+};
+
+describe('runEvaluation', () => {
+  it('loads each scan once, runs every detector on it and scores at the operating threshold', async () => {
+    const loaded: string[] = [];
+    const seen: string[] = [];
+    const runs = await runEvaluation(scans(loaded), { good: detector('good'), weak: detector('weak') }, fakeAnalyze, {
+      operatingThreshold: 0.5, minProbability: 0, onScan: (r) => seen.push(`${r.detector}:${r.scanId}`),
+    });
+    expect(loaded).toEqual(['s1', 's2']);
+    expect(seen).toEqual(['good:s1', 'weak:s1', 'good:s2', 'weak:s2']);
+    const good = runs.find((r) => r.detector === 'good' && r.scanId === 's2')!;
+    expect(good.score).toMatchObject({ nodules: 1, hits: 1, misses: 0, falsePositives: 1, neither: 1 });
+    expect(good.score.measurements[0]).toMatchObject({ longAxisErrorMm: 2, volumeErrorPercent: -20, dice: 8 / (64 + 8) * 2 });
+    expect(good.warnings).toEqual(['thin lungs']);
+    expect(good.timingsMs.lungs).toBe(10);
+    expect(good.timingsMs.volume).toBeGreaterThanOrEqual(0);
+    const weak = runs.find((r) => r.detector === 'weak' && r.scanId === 's1')!;
+    // Below the operating threshold the nodule is missed, but it is still on the FROC curve.
+    expect(weak.score).toMatchObject({ hits: 0, misses: 1, falsePositives: 2 });
+    expect(weak.score.matched.match.hitBy).toEqual([0]);
+  });
+
+  it('summarises per detector and source, prints them side by side and serialises without masks', async () => {
+    const runs = await runEvaluation(scans([]), { good: detector('good'), weak: detector('weak') }, fakeAnalyze, { operatingThreshold: 0.5, minProbability: 0 });
+    const reports = ['good', 'weak'].map((name) => detectorReport(name, runs));
+    expect(reports[0].lidc).toMatchObject({ scans: 1, nodules: 1, hits: 1, falsePositives: 2, fpPerScan: 2 });
+    expect(reports[0].phantom?.froc.cpm).toBe(1); // the hit outranks every false positive
+    expect(reports[1].phantom?.froc.cpm).toBeCloseTo(4 / 7); // after one FP at 0.6: 1 FP/scan reached with the hit
+    const text = formatReports(reports, 0.5);
+    expect(text).toContain('== Detector: good');
+    expect(text).toContain('== Side by side');
+    expect(text).toMatch(/good\s+1\/1\s+2\.00\s+0\.22\s+1\/1\s+1\.00/);
+    expect(text).toContain('s2: thin lungs');
+    const json = JSON.stringify(reportJson(reports, { seed: 1 }));
+    expect(json).not.toContain('"data"');
+    expect(JSON.parse(json).detectors[0].scans[1].scoredFindings[2].outcome).toEqual({ kind: 'ignored', reason: 'non-nodule' });
+  });
+});
+
+describe('formatTable', () => {
+  it('pads the first column left and the others right, under a rule', () => {
+    expect(formatTable(['a', 'bb'], [['xyz', '1'], ['q', '22']])).toBe('a    bb\n---  --\nxyz   1\nq    22');
+  });
+});
