@@ -1,7 +1,8 @@
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxMaskVoxelCount, type BoxMask } from '../domain/mask.ts';
 import { diceCoefficient } from '../eval/mask-overlap.ts';
 import type { LidcCase } from './lidc-case.ts';
@@ -90,5 +91,35 @@ describe.skipIf(missing)('readLidcCase on the shipped LIDC slabs', () => {
       expect(nodule.longAxisMm).toBeGreaterThan(25);
       expect(nodule.longAxisMm).toBeLessThan(35);
     });
+  });
+});
+
+describe.skipIf(missing)('the full LIDC-IDRI download layout', () => {
+  // Case folder > study folder > series folder holding the DICOM files and the XML (named by number),
+  // beside a radiograph series whose XML is an IdriReadMessage. Copied to a temporary folder.
+  let root = '';
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  beforeAll(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'lidc-download-'));
+    const series = path.join(root, 'LIDC-IDRI-0003', '1.3.6.1.study', '1.3.6.1.series');
+    mkdirSync(series, { recursive: true });
+    const source = path.join(lidcDir, 'LIDC-IDRI-0003');
+    for (const f of readdirSync(path.join(source, 'ct'))) copyFileSync(path.join(source, 'ct', f), path.join(series, f));
+    copyFileSync(path.join(source, 'annotations.xml'), path.join(series, '071.xml'));
+    const radiograph = path.join(root, 'LIDC-IDRI-0003', '1.3.6.1.study', '1.3.6.1.cr');
+    mkdirSync(radiograph);
+    writeFileSync(path.join(radiograph, '001.xml'), '<IdriReadMessage xmlns="http://www.nih.gov"></IdriReadMessage>');
+  });
+
+  it('finds the case under a collection folder and when given the case folder itself', async () => {
+    expect(await findLidcCases(root)).toEqual([path.join(root, 'LIDC-IDRI-0003')]);
+    expect(await findLidcCases(path.join(root, 'LIDC-IDRI-0003'))).toEqual([path.join(root, 'LIDC-IDRI-0003')]);
+  });
+
+  it('reads the nested series and its read message', async () => {
+    const c = await readLidcCase(path.join(root, 'LIDC-IDRI-0003'));
+    expect(c.caseId).toBe('LIDC-IDRI-0003');
+    expect(c.volume.dims[2]).toBe(11);
+    expect(c.nodules.map((n) => n.readerCount)).toEqual([4]);
   });
 });

@@ -21,12 +21,17 @@ export async function findLidcXmlFiles(dir: string): Promise<string[]> {
   return found;
 }
 
+/** LIDC-IDRI's case folder names (the PatientID), e.g. LIDC-IDRI-0001. */
+const lidcCaseName = /^LIDC-IDRI-\d+$/;
+
 /**
  * The case folders under `root`: `root` itself when it directly holds a read message (our layout:
- * `annotations.xml` beside `ct/`), else each sub-folder with a read message somewhere below it
- * (the full LIDC-IDRI download nests study and series folders inside each case folder).
+ * `annotations.xml` beside `ct/`) or is named like a LIDC-IDRI case, else each sub-folder with a
+ * read message somewhere below it (the full LIDC-IDRI download nests study and series folders
+ * inside each case folder, with the XML beside the series' DICOM files).
  */
 export async function findLidcCases(root: string): Promise<string[]> {
+  if (lidcCaseName.test(path.basename(path.resolve(root)))) return [root];
   const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
     const full = path.join(root, entry.name);
