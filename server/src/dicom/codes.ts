@@ -67,6 +67,8 @@ export const codes = {
   associatedMorphology: code('116676008', 'SCT', 'Associated morphology'),
   /** Used for BI-RADS in TID 4003; here for the Lung-RADS category, written as text (no codes exist). */
   assessmentCategory: code('111005', 'DCM', 'Assessment Category'),
+  /** Free-text statement; used for "not analysed" and its reason. */
+  comment: code('121106', 'DCM', 'Comment'),
 
   // --- measurements (code meanings exactly as Cornerstone3D matches them: "Long Axis", "Short Axis") ---
   longAxis: code('103339001', 'SCT', 'Long Axis'),

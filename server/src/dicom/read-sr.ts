@@ -85,7 +85,7 @@ function readGroup(group: NaturalizedDataset): ReadNodule {
     ...optional('meanHu', numValue(find(codes.attenuationCoefficient))),
     ...optional('detectionProbability', certainty === undefined ? undefined : certainty / 100),
     ...optional('type', (['solid', 'part-solid', 'ground-glass'] as const).find((t) => t === type)),
-    ...optional('laterality', sameCode(lateralityValue, codes.right) ? 'right' : sameCode(lateralityValue, codes.left) ? 'left' : undefined),
+    ...optional('laterality', (['right', 'left'] as const).find((side) => sameCode(lateralityValue, codes[side]))),
     ...optional('zone', (['upper', 'middle', 'lower'] as const).find((z) => sameCode(zoneValue, codes[z]))),
     ...(segmentReference && segmentNumber !== undefined
       ? { segment: { sopInstanceUid: segmentReference.ReferencedSOPInstanceUID, segmentNumber: Number(asArray(segmentNumber)[0]) } }
