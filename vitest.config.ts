@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects: `unit` runs pure code on arrays and files; `integration` (files `*.int.test.ts`)
- * runs against the real Orthanc and PostgreSQL that `server/test/global-setup.ts` starts on free ports.
+ * runs against a real Orthanc and a real PostgreSQL cluster that each test file starts on free ports
+ * with its own temp data (`server/test/services.ts`), so files never share state.
  */
 export default defineConfig({
   test: {
@@ -22,7 +23,6 @@ export default defineConfig({
           name: 'integration',
           include: ['server/**/*.int.test.ts', 'viewer/**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
-          globalSetup: ['./server/test/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
   it('applies safe defaults', () => {
     const config = loadConfig(minimal);
     expect(config.port).toBe(8080);
+    expect(config.publicUrl).toBeUndefined();
     expect(config.databaseUrl).toBeUndefined();
     expect(config.routing.rules).toMatchObject({ modality: 'CT', minSlices: 10, maxSliceThicknessMm: 5 });
     expect(config.workers.concurrency).toBe(1);

@@ -19,7 +19,7 @@ const regexSource = z.string().refine((s) => {
 const environmentSchema = z.object({
   LUNGBRIDGE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LUNGBRIDGE_HOST: z.string().default('127.0.0.1'),
-  /** Public base URL used in links (viewer URLs); defaults to http://host:port. */
+  /** Public base URL used in links (viewer URLs); unset = the origin each request came to. */
   LUNGBRIDGE_PUBLIC_URL: z.url().optional(),
   LUNGBRIDGE_API_KEYS: csv.pipe(z.array(z.string().min(16, 'each API key needs at least 16 characters')).min(1, 'at least one API key is required')),
   /** Secret that signs browser session tokens; defaults to one derived from the first API key. */
@@ -52,7 +52,8 @@ const environmentSchema = z.object({
 export interface Config {
   readonly port: number;
   readonly host: string;
-  readonly publicUrl: string;
+  /** Base of the links Lungbridge hands out; undefined = the origin of the request. */
+  readonly publicUrl?: string;
   readonly apiKeys: readonly string[];
   readonly sessionSecret: string;
   readonly sessionTtlSeconds: number;
@@ -97,7 +98,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const config: Config = {
     port: e.LUNGBRIDGE_PORT,
     host: e.LUNGBRIDGE_HOST,
-    publicUrl: (e.LUNGBRIDGE_PUBLIC_URL ?? `http://${e.LUNGBRIDGE_HOST}:${e.LUNGBRIDGE_PORT}`).replace(/\/$/, ''),
+    ...(e.LUNGBRIDGE_PUBLIC_URL ? { publicUrl: e.LUNGBRIDGE_PUBLIC_URL.replace(/\/$/, '') } : {}),
     apiKeys: e.LUNGBRIDGE_API_KEYS,
     sessionSecret: e.LUNGBRIDGE_SESSION_SECRET ?? `session:${e.LUNGBRIDGE_API_KEYS[0]}`,
     sessionTtlSeconds: e.LUNGBRIDGE_SESSION_TTL_S,

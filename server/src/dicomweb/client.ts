@@ -139,12 +139,13 @@ export class PacsClient {
   }
 
   /**
-   * STOW-RS into a study. Orthanc answers 200 even when an instance failed, so the
+   * STOW-RS into a study ('' = let the instances name their studies). Orthanc answers 200 even when an instance failed, so the
    * FailedSOPSequence (0008,1198) decides, not the status code.
    */
   async store(studyInstanceUid: string, instances: readonly Uint8Array[]): Promise<StoreResult> {
     const datasets = instances.map((bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    const raw = await this.call('store', () => this.client.storeInstances({ studyInstanceUID: studyInstanceUid, datasets }));
+    const raw = await this.call('store', () => this.client.storeInstances(
+      studyInstanceUid ? { studyInstanceUID: studyInstanceUid, datasets } : { datasets }));
     return parseStoreResponse(raw);
   }
 }

@@ -1,0 +1,28 @@
+import { loadConfig } from '../../config.ts';
+import { createDefaultEngine } from '../../engine.ts';
+import { createLogger } from '../../logger.ts';
+import { startService } from '../../service.ts';
+
+export const summary = 'Run the Lungbridge server from the environment (production; see README "Configuration")';
+
+export async function run(): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const service = await startService(config, await createDefaultEngine(), log);
+  await untilSignal();
+  log.info('shutting down');
+  await service.stop();
+  return 0;
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.once(signal, () => process.exit(130));
+      resolve(signal);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}

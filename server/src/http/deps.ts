@@ -1,0 +1,16 @@
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { PacsClient } from '../dicomweb/client.ts';
+import type { OrthancRest } from '../dicomweb/orthanc-rest.ts';
+import type { Logger } from '../logger.ts';
+import type { ServiceMetrics } from './metrics.ts';
+
+/** What the HTTP layer needs from the rest of the service, passed down once at start. */
+export interface HttpDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly pacs: PacsClient;
+  readonly orthanc: OrthancRest;
+  readonly log: Logger;
+  readonly metrics: ServiceMetrics;
+}

@@ -1,0 +1,57 @@
+import Router from '@koa/router';
+import { sql } from 'drizzle-orm';
+import { analyses } from '../../db/schema.ts';
+import { queueDepth } from '../../jobs/queue.ts';
+import type { HttpDeps } from '../deps.ts';
+import { renderGauge } from '../metrics.ts';
+import { openApiDocument } from '../openapi.ts';
+
+async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
+  try {
+    const detail = await Promise.race([
+      check(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 3 s')), 3000).unref()),
+    ]);
+    return { ok: true, ...(typeof detail === 'string' ? { detail } : {}) };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** `/health` (no auth: load balancers and Compose call it), `/metrics` and the OpenAPI document. */
+export function publicOperationsRouter(deps: HttpDeps): Router {
+  const router = new Router();
+  router.get('/health', async (ctx) => {
+    const [database, orthanc] = await Promise.all([
+      probe(() => deps.database.ping().then(() => deps.database.kind)),
+      probe(() => deps.orthanc.system().then((s) => `Orthanc ${s.Version}`)),
+    ]);
+    const ok = database.ok && orthanc.ok;
+    ctx.status = ok ? 200 : 503;
+    ctx.body = { status: ok ? 'ok' : 'degraded', database, orthanc };
+  });
+  return router;
+}
+
+export function operationsRouter(deps: HttpDeps): Router {
+  const router = new Router();
+  router.get('/metrics', async (ctx) => {
+    const depth = await queueDepth(deps.database.db);
+    const statuses = ['queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'];
+    const [{ oldest }] = await deps.database.db
+      .select({ oldest: sql<number>`coalesce(extract(epoch from now() - min(${analyses.createdAt})), 0)::float` })
+      .from(analyses).where(sql`${analyses.status} = 'queued'`);
+    ctx.type = 'text/plain; version=0.0.4';
+    ctx.body = [
+      renderGauge('lungbridge_queue_depth', 'Analyses waiting or running', ['queued', 'running'].map((s) => ({ labels: { status: s }, value: depth[s] ?? 0 }))),
+      renderGauge('lungbridge_analyses', 'Analyses by outcome (all time, from the database)', statuses.map((s) => ({ labels: { status: s }, value: depth[s] ?? 0 }))),
+      renderGauge('lungbridge_oldest_queued_seconds', 'Age of the oldest queued analysis', [{ labels: {}, value: Number(oldest) }]),
+      deps.metrics.stageDuration.render(),
+      deps.metrics.analysisDuration.render(),
+    ].join('\n\n') + '\n';
+  });
+  router.get('/api/openapi.json', (ctx) => {
+    ctx.body = openApiDocument(deps.config.publicUrl ?? ctx.origin);
+  });
+  return router;
+}

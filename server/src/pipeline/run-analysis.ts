@@ -1,0 +1,68 @@
+import type { PacsClient } from '../dicomweb/client.ts';
+import type { Finding } from '../domain/finding.ts';
+import type { ModelInfo, PipelineStage, SeriesSummary, StageTimings, StoredOutputs } from '../domain/analysis.ts';
+import type { Volume } from '../domain/volume.ts';
+import { describeStudy, fetchStudy } from './fetch.ts';
+import { buildVolume } from './volume.ts';
+
+/** Stages 3-5 (lungs, detect, segment + measure) as one call, so the CLI and eval share them. */
+export type AnalyzeVolume = (volume: Volume, options: { onStage?: (stage: PipelineStage, ms: number) => void }) => Promise<{
+  findings: Finding[];
+  warnings: string[];
+}>;
+
+/** Stages 7-8: build the DICOM results and store them into the source study. */
+export type PublishResults = (input: { volume: Volume; findings: readonly Finding[]; analysisId: string; onStage?: (stage: PipelineStage, ms: number) => void }) => Promise<StoredOutputs>;
+
+export interface AnalysisPipelineDeps {
+  readonly pacs: PacsClient;
+  readonly analyze: AnalyzeVolume;
+  readonly publish: PublishResults;
+  readonly model: ModelInfo;
+}
+
+export interface AnalysisRunInput {
+  readonly analysisId: string;
+  readonly studyInstanceUid: string;
+  /** Series Lungbridge itself stored into the study; never inputs. */
+  readonly ignoreSeries: ReadonlySet<string>;
+  /** Called as soon as the series is known, so a later failure still leaves it on record. */
+  readonly onProgress?: (progress: { series?: SeriesSummary; timings: StageTimings; warnings: string[] }) => Promise<void>;
+}
+
+export interface AnalysisRunResult {
+  readonly series: SeriesSummary;
+  readonly findings: Finding[];
+  readonly warnings: string[];
+  readonly timings: StageTimings;
+  readonly outputs: StoredOutputs;
+  readonly model: ModelInfo;
+}
+
+/** One study, top to bottom: fetch → volume → analyse → publish. Each stage is timed. */
+export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: AnalysisRunInput): Promise<AnalysisRunResult> {
+  const timings: StageTimings = {};
+  const timed = async <T>(stage: PipelineStage, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[stage] = Math.round(performance.now() - started);
+    }
+  };
+
+  const fetched = await timed('fetch', async () => {
+    const candidates = await describeStudy(deps.pacs, input.studyInstanceUid, input.ignoreSeries);
+    return fetchStudy(deps.pacs, input.studyInstanceUid, candidates);
+  });
+  const { volume, summary } = await timed('volume', () => buildVolume(fetched.slices));
+  await input.onProgress?.({ series: summary, timings, warnings: [] });
+
+  const { findings, warnings } = await deps.analyze(volume, {
+    onStage: (stage, ms) => { timings[stage] = Math.round(ms); },
+  });
+  await input.onProgress?.({ series: summary, timings, warnings });
+
+  const outputs = await deps.publish({ volume, findings, analysisId: input.analysisId, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
+  return { series: summary, findings, warnings, timings, outputs, model: deps.model };
+}

@@ -1,0 +1,32 @@
+import type { Db } from '../db/client.ts';
+import { storedSeries } from '../db/schema.ts';
+import type { PacsClient } from '../dicomweb/client.ts';
+import type { StoredOutputs } from '../domain/analysis.ts';
+import { PipelineError } from '../errors/pipeline-error.ts';
+import type { EncodedObject } from './encode.ts';
+
+/**
+ * Stage 8: STOW-RS the results into the source study. The series are recorded as ours *before*
+ * they are sent, so the StableStudy that storing them causes is recognised and never routed.
+ */
+export async function storeResults(deps: { pacs: PacsClient; db: Db }, input: { analysisId: string; studyInstanceUid: string; objects: readonly EncodedObject[] }): Promise<StoredOutputs> {
+  await deps.db.insert(storedSeries)
+    .values(input.objects.map((o) => ({ seriesInstanceUid: o.seriesInstanceUid, studyInstanceUid: input.studyInstanceUid, analysisId: input.analysisId, kind: o.kind })))
+    .onConflictDoNothing();
+  const result = await deps.pacs.store(input.studyInstanceUid, input.objects.map((o) => o.part10));
+  if (result.failed.length) {
+    const which = result.failed.map((f) => `${f.sopInstanceUid} (reason ${f.reason ?? 'unknown'})`).join(', ');
+    throw new PipelineError('pacs-rejected', `PACS refused to store the results: ${which}`);
+  }
+  const storedUids = new Set(result.stored);
+  const missing = input.objects.filter((o) => !storedUids.has(o.sopInstanceUid));
+  if (missing.length) {
+    throw new PipelineError('pacs-rejected', `PACS did not confirm storing ${missing.map((o) => o.kind.toUpperCase()).join(' and ')}`);
+  }
+  const sr = input.objects.find((o) => o.kind === 'sr');
+  const seg = input.objects.find((o) => o.kind === 'seg');
+  return {
+    ...(sr ? { srSopInstanceUid: sr.sopInstanceUid, srSeriesInstanceUid: sr.seriesInstanceUid } : {}),
+    ...(seg ? { segSopInstanceUid: seg.sopInstanceUid, segSeriesInstanceUid: seg.seriesInstanceUid } : {}),
+  };
+}

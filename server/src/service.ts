@@ -1,0 +1,90 @@
+import type { Server } from 'node:http';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { saveFindings } from './db/findings-repo.ts';
+import { PacsClient } from './dicomweb/client.ts';
+import { OrthancRest } from './dicomweb/orthanc-rest.ts';
+import { createApp } from './http/app.ts';
+import { ServiceMetrics } from './http/metrics.ts';
+import { OrthancChangeFeed } from './jobs/change-feed.ts';
+import { recordProgress } from './jobs/queue.ts';
+import { routeStableStudy, seriesStoredByUs } from './jobs/router.ts';
+import { AnalysisWorkers, type RunAnalysis } from './jobs/worker.ts';
+import type { Logger } from './logger.ts';
+import { runAnalysisPipeline, type AnalyzeVolume, type PublishResults } from './pipeline/run-analysis.ts';
+import type { ModelInfo } from './domain/analysis.ts';
+
+export interface AnalysisEngine {
+  readonly analyze: AnalyzeVolume;
+  /** Builds and stores the DICOM results; given the PACS and the database to record what it stored. */
+  createPublisher(pacs: PacsClient, database: Database): PublishResults;
+  readonly model: ModelInfo;
+}
+
+export interface Service {
+  readonly config: Config;
+  readonly database: Database;
+  readonly pacs: PacsClient;
+  readonly url: string;
+  readonly changeFeed: OrthancChangeFeed;
+  readonly workers: AnalysisWorkers;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Lungbridge in order: database (migrated) → PACS clients → HTTP → workers → change feed;
+ * `stop()` reverses it, letting running analyses resume elsewhere (their claims expire).
+ */
+export async function startService(config: Config, engine: AnalysisEngine, log: Logger): Promise<Service> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const dicomWebUrl = `${config.orthanc.url}${config.orthanc.dicomWebRoot}`;
+  const pacs = new PacsClient({ dicomWebUrl, username: config.orthanc.username, password: config.orthanc.password });
+  const orthanc = new OrthancRest(config.orthanc.url, config.orthanc.username, config.orthanc.password);
+  const metrics = new ServiceMetrics();
+  const publish = engine.createPublisher(pacs, database);
+
+  const app = createApp({ config, database, pacs, orthanc, log, metrics });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+
+  const run: RunAnalysis = async (analysis, { workerId }) => {
+    const started = performance.now();
+    const result = await runAnalysisPipeline({ pacs, analyze: engine.analyze, publish, model: engine.model }, {
+      analysisId: analysis.id,
+      studyInstanceUid: analysis.studyInstanceUid,
+      ignoreSeries: await seriesStoredByUs(database.db, analysis.studyInstanceUid),
+      onProgress: (progress) => recordProgress(database.db, analysis.id, workerId, { ...progress, model: engine.model }),
+    });
+    await saveFindings(database.db, analysis.id, analysis.studyInstanceUid, result.findings);
+    for (const [stage, ms] of Object.entries(result.timings)) metrics.stageDuration.observe({ stage }, ms / 1000);
+    metrics.analysisDuration.observe({}, (performance.now() - started) / 1000);
+    return { series: result.series, timings: result.timings, warnings: result.warnings, outputs: result.outputs, model: result.model };
+  };
+  const workers = new AnalysisWorkers(database.db, run, config.workers, log.child({ component: 'worker' }));
+  workers.start();
+
+  const changeFeed = new OrthancChangeFeed(
+    database.db,
+    orthanc,
+    async (studyInstanceUid) => { await routeStableStudy({ db: database.db, pacs, rules: config.routing.rules, log }, studyInstanceUid); },
+    config.routing.pollMs,
+    log.child({ component: 'change-feed' }),
+  );
+  if (config.routing.enabled) changeFeed.start();
+  log.info('Lungbridge started', { url, database: database.kind, orthanc: config.orthanc.url });
+
+  return {
+    config, database, pacs, url, changeFeed, workers,
+    async stop() {
+      await changeFeed.stop();
+      await workers.stop();
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await database.close();
+    },
+  };
+}
