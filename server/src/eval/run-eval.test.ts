@@ -6,7 +6,8 @@ import type { Detector } from '../pipeline/detect.ts';
 import { blankAxialVolume } from '../lidc/test-fixtures.ts';
 import { formatReports, formatTable } from './format-report.ts';
 import { detectorReport, reportJson } from './report.ts';
-import { runEvaluation, type Analyze, type EvalScan } from './run-eval.ts';
+import { runEvaluation, type Analyze } from './run-eval.ts';
+import type { ScanLoader, ScanSpec } from './scan-spec.ts';
 
 const cube = (offset: [number, number, number], side: number): BoxMask =>
   ({ offset, size: [side, side, side], data: new Uint8Array(side ** 3).fill(1) });
@@ -24,23 +25,27 @@ function finding(x: number, probability: number, lengthMm: number, volumeMm3: nu
 const detector = (name: string): Detector => ({ name, version: '1', detect: async () => [] });
 
 /** Two scans, each with one 10 mm nodule at x = 0 (ignored region at x = 100 on the second). */
-function scans(loaded: string[]): EvalScan[] {
-  return ['s1', 's2'].map((scanId, n) => ({
-    source: n === 0 ? 'lidc' : 'phantom',
-    scanId,
-    load: async () => {
-      loaded.push(scanId);
-      return {
-        volume: blankAxialVolume([4, 4, 2]),
-        reference: {
-          nodules: [{ id: `${scanId}#1`, centreMm: { x: 0, y: 0, z: 0 }, diameterMm: 10, longAxisMm: 10, volumeMm3: 500, mask: cube([0, 0, 0], 4), type: 'solid' }],
-          ignored: n === 1 ? [{ centreMm: { x: 100, y: 0, z: 0 }, radiusMm: 3, reason: 'non-nodule' }] : [],
-        },
-        warnings: n === 1 ? ['thin lungs'] : [],
-      };
-    },
-  }));
+const specs: ScanSpec[] = [
+  { source: 'lidc', scanId: 's1', caseDir: '/nowhere/s1' },
+  { source: 'phantom', scanId: 's2', options: { seed: 2 } },
+];
+
+function fakeLoader(loaded: string[]): ScanLoader {
+  return async (spec) => {
+    loaded.push(spec.scanId);
+    const second = spec.scanId === 's2';
+    return {
+      volume: blankAxialVolume([4, 4, 2]),
+      reference: {
+        nodules: [{ id: `${spec.scanId}#1`, centreMm: { x: 0, y: 0, z: 0 }, diameterMm: 10, longAxisMm: 10, volumeMm3: 500, mask: cube([0, 0, 0], 4), type: 'solid' }],
+        ignored: second ? [{ centreMm: { x: 100, y: 0, z: 0 }, radiusMm: 3, reason: 'non-nodule' }] : [],
+      },
+      warnings: second ? ['thin lungs'] : [],
+    };
+  };
 }
+
+const options = { operatingThreshold: 0.5, minProbability: 0, jobs: 1, detectorChoice: 'all' };
 
 /** 'good' finds the nodule (0.9) and raises one FP (0.6) and one on the ignored region; 'weak' scores the nodule 0.3. */
 const fakeAnalyze: Analyze = async (_volume: Volume, options) => {
@@ -60,8 +65,8 @@ describe('runEvaluation', () => {
   it('loads each scan once, runs every detector on it and scores at the operating threshold', async () => {
     const loaded: string[] = [];
     const seen: string[] = [];
-    const runs = await runEvaluation(scans(loaded), { good: detector('good'), weak: detector('weak') }, fakeAnalyze, {
-      operatingThreshold: 0.5, minProbability: 0, onScan: (r) => seen.push(`${r.detector}:${r.scanId}`),
+    const runs = await runEvaluation(specs, { good: detector('good'), weak: detector('weak') }, fakeAnalyze, fakeLoader(loaded), {
+      ...options, onScan: (scanRuns) => seen.push(...scanRuns.map((r) => `${r.detector}:${r.scanId}`)),
     });
     expect(loaded).toEqual(['s1', 's2']);
     expect(seen).toEqual(['good:s1', 'weak:s1', 'good:s2', 'weak:s2']);
@@ -78,7 +83,7 @@ describe('runEvaluation', () => {
   });
 
   it('summarises per detector and source, prints them side by side and serialises without masks', async () => {
-    const runs = await runEvaluation(scans([]), { good: detector('good'), weak: detector('weak') }, fakeAnalyze, { operatingThreshold: 0.5, minProbability: 0 });
+    const runs = await runEvaluation(specs, { good: detector('good'), weak: detector('weak') }, fakeAnalyze, fakeLoader([]), options);
     const reports = ['good', 'weak'].map((name) => detectorReport(name, runs));
     expect(reports[0].lidc).toMatchObject({ scans: 1, nodules: 1, hits: 1, falsePositives: 2, fpPerScan: 2 });
     expect(reports[0].phantom?.froc.cpm).toBe(1); // the hit outranks every false positive

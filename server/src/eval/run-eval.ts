@@ -1,58 +1,108 @@
-import type { Finding } from '../domain/finding.ts';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Volume } from '../domain/volume.ts';
 import type { AnalyzeOptions, VolumeAnalysis } from '../pipeline/analyze-volume.ts';
 import type { Detector } from '../pipeline/detect.ts';
-import type { ScanReference } from './references.ts';
-import type { ScanRun, ScanSource } from './report.ts';
+import type { ScanRun } from './report.ts';
+import type { ScanLoader, ScanSpec } from './scan-spec.ts';
 import { scoreScan } from './score-scan.ts';
-
-/** A scan to evaluate, loaded only when its turn comes (a 320-slice volume is 168 MB). */
-export interface EvalScan {
-  readonly source: ScanSource;
-  readonly scanId: string;
-  load(): Promise<{ readonly volume: Volume; readonly reference: ScanReference; readonly warnings: readonly string[] }>;
-}
 
 export type Analyze = (volume: Volume, options: AnalyzeOptions) => Promise<Pick<VolumeAnalysis, 'findings' | 'timings' | 'warnings'>>;
 
-export interface EvalOptions {
+export interface ScoringOptions {
   /** Probability at or above which a finding counts as reported (hits, misses, FP, measurements). */
   readonly operatingThreshold: number;
   /** Candidates down to this probability are kept for the FROC curve. */
   readonly minProbability: number;
-  readonly onScan?: (run: ScanRun) => void;
 }
 
 /**
- * Runs every detector on every scan through the same pipeline, one scan in memory at a time, and
- * scores the findings. `analyze` is the pipeline (analyzeVolume); a parameter so tests can fake it.
+ * Loads one scan and runs every detector on it through the same pipeline (`analyze` is
+ * analyzeVolume; a parameter so tests can fake it), scoring the findings.
  */
-export async function runEvaluation(
-  scans: Iterable<EvalScan> | AsyncIterable<EvalScan>,
+export async function evaluateScan(
+  spec: ScanSpec,
+  load: ScanLoader,
   detectors: Readonly<Record<string, Detector>>,
   analyze: Analyze,
-  options: EvalOptions,
+  options: ScoringOptions,
 ): Promise<ScanRun[]> {
+  const start = performance.now();
+  const { volume, reference, warnings } = await load(spec);
+  const loadMs = performance.now() - start;
   const runs: ScanRun[] = [];
-  for await (const scan of scans) {
-    const start = performance.now();
-    const { volume, reference, warnings } = await scan.load();
-    const loadMs = performance.now() - start;
-    for (const [name, detector] of Object.entries(detectors)) {
-      const analysis = await analyze(volume, { detector, minProbability: options.minProbability });
-      const findings: readonly Finding[] = analysis.findings;
-      const run: ScanRun = {
-        detector: name,
-        source: scan.source,
-        scanId: scan.scanId,
-        findings: findings.length,
-        score: scoreScan(reference, findings, options.operatingThreshold),
-        timingsMs: { volume: loadMs, ...analysis.timings },
-        warnings: [...warnings, ...analysis.warnings],
-      };
-      runs.push(run);
-      options.onScan?.(run);
-    }
+  for (const [name, detector] of Object.entries(detectors)) {
+    const analysis = await analyze(volume, { detector, minProbability: options.minProbability });
+    runs.push({
+      detector: name,
+      source: spec.source,
+      scanId: spec.scanId,
+      findings: analysis.findings.length,
+      score: scoreScan(reference, analysis.findings, options.operatingThreshold),
+      timingsMs: { volume: loadMs, ...analysis.timings },
+      warnings: [...warnings, ...analysis.warnings],
+    });
   }
   return runs;
+}
+
+/** What a worker process is asked to do (see ./scan-worker.ts). */
+export interface WorkerRequest extends ScoringOptions {
+  readonly spec: ScanSpec;
+  readonly detector: string;
+}
+
+export interface EvalOptions extends ScoringOptions {
+  /** Scans evaluated at once, each in its own process; 1 = in this process, in order. */
+  readonly jobs: number;
+  /** `--detector` choice, passed to worker processes so they build the same detectors. */
+  readonly detectorChoice: string;
+  readonly onScan?: (runs: readonly ScanRun[]) => void;
+}
+
+const workerModule = fileURLToPath(new URL('./scan-worker.ts', import.meta.url));
+
+function evaluateInWorker(request: WorkerRequest): Promise<ScanRun[]> {
+  return new Promise((resolve, reject) => {
+    // 'advanced' serialization carries the masks' Uint8Arrays; tsx runs the TypeScript worker.
+    const child = fork(workerModule, [], { execArgv: ['--import', import.meta.resolve('tsx')], serialization: 'advanced' });
+    let settled = false;
+    child.once('message', (message: { runs?: ScanRun[]; error?: string }) => {
+      settled = true;
+      if (message.runs) resolve(message.runs);
+      else reject(new Error(`${request.spec.scanId}: ${message.error}`));
+      child.disconnect();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (!settled) reject(new Error(`${request.spec.scanId}: worker exited with code ${code}`));
+    });
+    child.send(request);
+  });
+}
+
+/**
+ * Evaluates every scan with every detector, `jobs` scans at a time, and returns the runs in scan
+ * order (whatever order they finished in).
+ */
+export async function runEvaluation(
+  specs: readonly ScanSpec[],
+  detectors: Readonly<Record<string, Detector>>,
+  analyze: Analyze,
+  load: ScanLoader,
+  options: EvalOptions,
+): Promise<ScanRun[]> {
+  const results: ScanRun[][] = new Array(specs.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < specs.length) {
+      const n = next++;
+      results[n] = options.jobs > 1
+        ? await evaluateInWorker({ spec: specs[n], detector: options.detectorChoice, operatingThreshold: options.operatingThreshold, minProbability: options.minProbability })
+        : await evaluateScan(specs[n], load, detectors, analyze, options);
+      options.onScan?.(results[n]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, specs.length)) }, lane));
+  return results.flat();
 }
