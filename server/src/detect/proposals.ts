@@ -157,14 +157,33 @@ function blobMaxima(s: Float32Array, grid: SampledGrid, sigma: number, minRespon
 
 /**
  * Cross-scale non-maximum suppression: strongest first, a proposal is dropped when its centre lies
- * inside the sphere of a stronger one that is kept.
+ * inside the sphere of a stronger one that is kept. Kept proposals are bucketed in cells as large
+ * as the largest radius, so each check looks at 27 cells (a full chest has tens of thousands of maxima).
  */
 function suppressOverlaps(proposals: Proposal[], spacing: readonly [number, number, number]): Proposal[] {
   const sorted = [...proposals].sort((a, b) => b.response - a.response);
+  const cellMm = Math.max(1, ...proposals.map((p) => p.diameterMm / 2));
+  const cells = new Map<string, Proposal[]>();
+  const cellOf = (p: Proposal) => [p.centreVoxel.x * spacing[0], p.centreVoxel.y * spacing[1], p.centreVoxel.z * spacing[2]]
+    .map((v) => Math.floor(v / cellMm));
   const kept: Proposal[] = [];
   for (const p of sorted) {
-    const inside = kept.some((q) => distanceMm(p.centreVoxel, q.centreVoxel, spacing) < q.diameterMm / 2);
-    if (!inside) kept.push(p);
+    const [cx, cy, cz] = cellOf(p);
+    let inside = false;
+    for (let dz = -1; dz <= 1 && !inside; dz++) {
+      for (let dy = -1; dy <= 1 && !inside; dy++) {
+        for (let dx = -1; dx <= 1 && !inside; dx++) {
+          const near = cells.get(`${cx + dx},${cy + dy},${cz + dz}`);
+          inside = near !== undefined && near.some((q) => distanceMm(p.centreVoxel, q.centreVoxel, spacing) < q.diameterMm / 2);
+        }
+      }
+    }
+    if (inside) continue;
+    kept.push(p);
+    const key = `${cx},${cy},${cz}`;
+    const list = cells.get(key);
+    if (list) list.push(p);
+    else cells.set(key, [p]);
   }
   return kept;
 }
