@@ -4,7 +4,6 @@ import { readLidcCase } from '../lidc/read-case.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import type { PhantomOptions } from '../phantom/types.ts';
 import { lidcReference, phantomReference, type ScanReference } from './references.ts';
-import type { ScanSource } from './report.ts';
 
 /**
  * A scan to evaluate, as plain data so it can be sent to a worker process and loaded there only when
@@ -38,5 +37,3 @@ export const loadScan: ScanLoader = async (spec) => {
   const { volume, truth } = generatePhantom(spec.options);
   return { volume, reference: phantomReference(truth, spec.scanId), warnings: [] };
 };
-
-export type { ScanSource };
