@@ -5,7 +5,6 @@ import { hu } from './anatomy.ts';
 import { createPatient, generatePhantom, generatePhantomSet, scanBounds } from './generate.ts';
 import { lungSideIndex, zoneAt } from './lung-map.ts';
 import { placeNodules, vesselClearanceMm } from './nodule-placement.ts';
-import { createRng } from './random.ts';
 import type { NoduleSpec, PhantomOptions } from './types.ts';
 
 /** 128 x 128 x 100 over the whole thorax: 2.8 x 3.2 mm voxels, about a second to generate. */
@@ -175,10 +174,9 @@ describe('generatePhantom', () => {
   });
 
   it('touches a vessel with juxtavascular nodules and prunes vessels out of free ones', () => {
-    const rng = createRng(options.seed, 'nodules');
     const { placed, lungVessels } = placeNodules(specs, {
       anatomy: patient.anatomy, lungMap: patient.lungMap, lungVessels: patient.structures.lungVessels, bounds: scanBounds(options),
-    }, rng);
+    }, { seed: options.seed, label: 'nodules' });
     expect(placed.map((p) => p.centre)).toEqual(phantom.truth.nodules.map((n) => n.centreMm));
     const clearance = (n: number) => Math.min(...lungVessels.map((s) => vesselClearanceMm(s, placed[n].centre)));
     expect(clearance(3)).toBeLessThan(placed[3].spec.diameterMm / 2);
@@ -232,7 +230,7 @@ describe('generatePhantomSet', () => {
       const p = createPatient(options.seed, 'chest');
       expect(() => placeNodules(options.nodules ?? [], {
         anatomy: p.anatomy, lungMap: p.lungMap, lungVessels: p.structures.lungVessels, bounds: scanBounds(options),
-      }, createRng(options.seed, 'nodules'))).not.toThrow();
+      }, { seed: options.seed, label: 'nodules' })).not.toThrow();
     }
   }, 120_000);
 });

@@ -167,7 +167,7 @@ export function generatePhantom(options: PhantomOptions): Phantom {
     lungMap: patient.lungMap,
     lungVessels: patient.structures.lungVessels,
     bounds: scanBounds(options),
-  }, createRng(options.seed, 'nodules'));
+  }, { seed: options.seed, label: 'nodules' });
   return scanPatient(patient, placed, lungVessels, options, { name: 'baseline', pose: neutralPose, daysAfterBaseline: 0 });
 }
 

@@ -6,6 +6,7 @@ import { lungSideIndex, zoneAt } from './lung-map.ts';
 import type { NoduleShape } from './nodule-shape.ts';
 import { createNoduleShape } from './nodule-shape.ts';
 import type { Rng } from './random.ts';
+import { createRng } from './random.ts';
 import type { TubeSegment } from './tubes.ts';
 import { distanceToAxis } from './tubes.ts';
 import type { NoduleSpec } from './types.ts';
@@ -39,6 +40,11 @@ export function checkNoduleSpec(spec: NoduleSpec, name: string): void {
       throw new Error(`${name}.solidComponentMm ${spec.solidComponentMm} breaks the rule: above 0 and below the diameter ${spec.diameterMm}`);
     }
   }
+}
+
+/** Each nodule's shape has its own stream, so a nodule that grows keeps its lobes and spicules. */
+export function noduleShapeRng(stream: { readonly seed: number; readonly label: string }, n: number): Rng {
+  return createRng(stream.seed, stream.label, 'shape', n);
 }
 
 export interface PlacementContext {
@@ -82,9 +88,10 @@ export function vesselClearanceMm(s: TubeSegment, p: Vec3): number {
 export function placeNodules(
   specs: readonly NoduleSpec[],
   context: PlacementContext,
-  rng: Rng,
+  stream: { readonly seed: number; readonly label: string },
   existing: readonly PlacedNodule[] = [],
 ): { placed: PlacedNodule[]; lungVessels: TubeSegment[] } {
+  const rng = createRng(stream.seed, stream.label);
   let vessels = [...context.lungVessels];
   const placed: PlacedNodule[] = [];
   specs.forEach((raw, n) => {
@@ -95,7 +102,7 @@ export function placeNodules(
       zone: raw.zone ?? rng.pick(['upper', 'middle', 'lower'] as const),
     };
     const radius = spec.diameterMm / 2;
-    const shape = createNoduleShape(spec.shape, radius, rng);
+    const shape = createNoduleShape(spec.shape, radius, noduleShapeRng(stream, n));
     const others = [...existing, ...placed];
     const centre = findCentre(spec, radius, shape, { ...context, lungVessels: vessels }, others, rng);
     if (!centre) {

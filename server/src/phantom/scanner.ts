@@ -1,7 +1,10 @@
-/** Normalised Gaussian kernel of standard deviation `sigma` (in samples), radius ceil(3 sigma); [1] when sigma is negligible. */
+/**
+ * Normalised Gaussian kernel of standard deviation `sigma` (in samples), out to 3 sigma but without
+ * taps under 0.1 % of the centre (each tap is a pass over the slice); [1] when sigma is negligible.
+ */
 export function gaussianKernel(sigma: number): Float32Array {
   if (sigma < 0.15) return Float32Array.of(1);
-  const radius = Math.ceil(3 * sigma);
+  const radius = Math.min(Math.ceil(3 * sigma), Math.floor(sigma * Math.sqrt(2 * Math.log(1000))));
   const kernel = new Float32Array(2 * radius + 1);
   let sum = 0;
   for (let i = -radius; i <= radius; i++) sum += kernel[i + radius] = Math.exp(-(i * i) / (2 * sigma * sigma));
