@@ -68,7 +68,7 @@ export class PacsClient {
     this.client = new api.DICOMwebClient({
       url: connection.dicomWebUrl.replace(/\/$/, ''),
       headers: this.headers,
-      requestHooks: [(request) => { request.timeout = this.timeoutMs; return request; }],
+      requestHooks: [(request, _metadata) => { request.timeout = this.timeoutMs; return request; }],
     });
   }
 

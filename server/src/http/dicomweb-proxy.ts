@@ -71,7 +71,7 @@ export function dicomWebProxy(options: DicomWebProxyOptions): Koa.Middleware {
       return;
     }
     ctx.remove('content-length');
-    const publicBase = `${ctx.origin}${options.mount}`;
+    const publicBase = `${ctx.protocol}://${ctx.host}${options.mount}`;
     const body = rewriteStream([[orthancBase, publicBase], [`http://${ctx.host}${options.orthancRoot}`, publicBase]]);
     // A browser that cancels a frame request closes the stream early: not an error worth logging.
     pipeline(upstream, body).catch((error: NodeJS.ErrnoException) => {

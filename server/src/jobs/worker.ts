@@ -41,7 +41,7 @@ function describe(error: unknown): { code: string; message: string; transient: b
  */
 export class AnalysisWorkers {
   private readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private readonly controller = new AbortController();
+  private controller = new AbortController();
   private loops: Promise<void>[] = [];
 
   constructor(
@@ -53,6 +53,8 @@ export class AnalysisWorkers {
   ) {}
 
   start(): void {
+    if (this.loops.length) return;
+    this.controller = new AbortController();
     for (let slot = 0; slot < this.options.concurrency; slot++) this.loops.push(this.loop(`${this.workerId}/${slot}`));
   }
 

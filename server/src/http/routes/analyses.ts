@@ -45,7 +45,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 export function analysesRouter(deps: HttpDeps): Router {
   const { database: { db }, config } = deps;
   const router = new Router();
-  const base = (ctx: { origin: string }) => config.publicUrl ?? ctx.origin;
+  const base = (ctx: { protocol: string; host: string }) => config.publicUrl ?? `${ctx.protocol}://${ctx.host}`;
 
   async function load(id: string): Promise<AnalysisRow> {
     if (!z.uuid().safeParse(id).success) throw notFound(`No analysis ${id}`);

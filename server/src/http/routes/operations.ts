@@ -51,7 +51,7 @@ export function operationsRouter(deps: HttpDeps): Router {
     ].join('\n\n') + '\n';
   });
   router.get('/api/openapi.json', (ctx) => {
-    ctx.body = openApiDocument(deps.config.publicUrl ?? ctx.origin);
+    ctx.body = openApiDocument(deps.config.publicUrl ?? `${ctx.protocol}://${ctx.host}`);
   });
   return router;
 }
