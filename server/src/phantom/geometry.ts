@@ -44,23 +44,6 @@ export function anatomyToPatient(pose: PatientPose, a: Vec3): Vec3 {
   return { x: c * a.x - s * a.y + pose.shiftMm.x, y: s * a.x + c * a.y + pose.shiftMm.y, z: a.z + pose.shiftMm.z };
 }
 
-export function patientToAnatomy(pose: PatientPose, p: Vec3): Vec3 {
-  const t = (pose.rollDeg * Math.PI) / 180;
-  const c = Math.cos(t);
-  const s = Math.sin(t);
-  const x = p.x - pose.shiftMm.x;
-  const y = p.y - pose.shiftMm.y;
-  return { x: c * x + s * y, y: -s * x + c * y, z: p.z - pose.shiftMm.z };
-}
-
-export function voxelToPatientPoint(grid: ScanGrid, i: number, j: number, k: number): Vec3 {
-  return {
-    x: grid.origin.x + i * grid.pixelSpacingMm,
-    y: grid.origin.y + j * grid.pixelSpacingMm,
-    z: grid.origin.z + k * grid.sliceSpacingMm,
-  };
-}
-
 export function patientToVoxelPoint(grid: ScanGrid, p: Vec3): Vec3 {
   return {
     x: (p.x - grid.origin.x) / grid.pixelSpacingMm,

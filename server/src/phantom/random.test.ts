@@ -9,16 +9,15 @@ describe('seeded randomness', () => {
     expect(draw(1, 'a')).not.toEqual(draw(2, 'a'));
   });
 
-  it('draws uniform values in [0, 1) and standard normals', () => {
+  it('draws uniform values in [0, 1) and directions on the unit sphere', () => {
     const rng = createRng(7);
     const uniform = Array.from({ length: 20000 }, rng.next);
     expect(Math.min(...uniform)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...uniform)).toBeLessThan(1);
     expect(uniform.reduce((s, v) => s + v, 0) / uniform.length).toBeCloseTo(0.5, 1);
-    const normal = Array.from({ length: 20000 }, rng.normal);
-    const mean = normal.reduce((s, v) => s + v, 0) / normal.length;
-    expect(mean).toBeCloseTo(0, 1);
-    expect(Math.sqrt(normal.reduce((s, v) => s + (v - mean) ** 2, 0) / normal.length)).toBeCloseTo(1, 1);
+    const directions = Array.from({ length: 5000 }, rng.direction);
+    for (const d of directions) expect(Math.hypot(...d)).toBeCloseTo(1, 9);
+    for (const axis of [0, 1, 2]) expect(directions.reduce((s, d) => s + d[axis], 0) / directions.length).toBeCloseTo(0, 1);
   });
 
   it('adds noise of the requested sigma, the same for the same stream', () => {

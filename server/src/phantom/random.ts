@@ -9,8 +9,6 @@
 export interface Rng {
   /** Uniform in [0, 1). */
   next(): number;
-  /** Standard normal (Box-Muller). */
-  normal(): number;
   uniform(min: number, max: number): number;
   /** Integer in [min, max], both inclusive. */
   int(min: number, max: number): number;
@@ -62,21 +60,8 @@ export function createRng(seed: number, ...labels: (string | number)[]): Rng {
     return (t >>> 0) / 4294967296;
   };
   for (let i = 0; i < 12; i++) next(); // discard the first outputs, as sfc32's author advises
-  let spare: number | undefined;
-  const normal = (): number => {
-    if (spare !== undefined) {
-      const value = spare;
-      spare = undefined;
-      return value;
-    }
-    const r = Math.sqrt(-2 * Math.log(1 - next()));
-    const theta = 2 * Math.PI * next();
-    spare = r * Math.sin(theta);
-    return r * Math.cos(theta);
-  };
   return {
     next,
-    normal,
     uniform: (min, max) => min + (max - min) * next(),
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     pick: (items) => {
@@ -119,7 +104,7 @@ const normalQuantiles: Float32Array = (() => {
 
 /**
  * Adds Gaussian noise of standard deviation `sigma` to every value of `out`, from the stream
- * `seed/labels`. Written out (not via Rng.normal) because it runs once per voxel: 84 M times for a
+ * `seed/labels`. Written out (no Rng object) because it runs once per voxel: 84 M times for a
  * 512x512x320 phantom; each 32-bit draw gives two 16-bit quantile indices.
  */
 export function addGaussianNoise(out: Float32Array, sigma: number, seed: number, ...labels: (string | number)[]): void {

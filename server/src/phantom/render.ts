@@ -183,16 +183,25 @@ export function renderVolume(input: RenderInput): { voxels: Int16Array; nodules:
   };
   const emit = (k: number): void => {
     const out = voxels.subarray(k * size, (k + 1) * size);
+    const source = (t: number) => ring[Math.min(Math.max(k + t, 0), slices - 1) % ring.length];
+    const toHu = (v: number): number => {
+      const r = Math.round(v);
+      return r < -1024 ? -1024 : r > 3071 ? 3071 : r;
+    };
+    if (radiusZ === 1) {
+      // The usual case (slice thickness = spacing): one fused pass instead of three.
+      const [a, b, c] = [source(-1), source(0), source(1)];
+      const [wa, wb, wc] = profile;
+      for (let p = 0; p < size; p++) out[p] = toHu(wa * a[p] + wb * b[p] + wc * c[p]);
+      return;
+    }
     scratch.fill(0);
     for (let t = -radiusZ; t <= radiusZ; t++) {
-      const source = ring[Math.min(Math.max(k + t, 0), slices - 1) % ring.length];
+      const from = source(t);
       const w = profile[t + radiusZ];
-      for (let p = 0; p < size; p++) scratch[p] += w * source[p];
+      for (let p = 0; p < size; p++) scratch[p] += w * from[p];
     }
-    for (let p = 0; p < size; p++) {
-      const v = Math.round(scratch[p]);
-      out[p] = v < -1024 ? -1024 : v > 3071 ? 3071 : v;
-    }
+    for (let p = 0; p < size; p++) out[p] = toHu(scratch[p]);
   };
   // Slice k can be emitted once slice k + radiusZ exists; the ring holds exactly the slices it needs.
   for (let k = 0; k < slices + radiusZ; k++) {

@@ -33,9 +33,11 @@ export function blurSlice(image: Float32Array, scratch: Float32Array, columns: n
   const padded = new Float32Array(columns + 2 * radius);
   for (let j = 0; j < rows; j++) {
     const row = j * columns;
-    padded.set(image.subarray(row, row + columns), radius);
-    padded.fill(image[row], 0, radius);
-    padded.fill(image[row + columns - 1], radius + columns);
+    for (let i = 0; i < columns; i++) padded[radius + i] = image[row + i];
+    for (let i = 0; i < radius; i++) {
+      padded[i] = image[row];
+      padded[radius + columns + i] = image[row + columns - 1];
+    }
     for (let i = 0; i < columns; i++) {
       let sum = 0;
       for (let t = 0; t < kernel.length; t++) sum += kernel[t] * padded[i + t];
