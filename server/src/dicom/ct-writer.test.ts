@@ -5,7 +5,9 @@ import path from 'node:path';
 import dcmjs from 'dcmjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Volume } from '../domain/volume.ts';
+import { generatePhantom } from '../phantom/generate.ts';
 import { phantomIdentity } from '../phantom/identity.ts';
+import { loadVolumeFromFolder } from '../pipeline/load-folder.ts';
 import { ctImageStorageSopClassUid, ctSliceDatasets, writeCtSeries } from './ct-writer.ts';
 
 /** A 6 x 4 x 3 volume, tilted off the axes (so positions are not trivial), with values that need clamping. */
@@ -100,5 +102,20 @@ describe('writeCtSeries', async () => {
     expect(report).toContain('CTImage');
     expect(report.split('\n').filter((line) => /^Error/.test(line))).toEqual([]);
     expect(execFileSync('dcmdump', [files[1]], { encoding: 'utf8' })).toContain('(0028,1052) DS [-1024]');
+  });
+});
+
+describe('a phantom through writeCtSeries and the pipeline\'s folder loader', () => {
+  it('comes back as the same Volume', async () => {
+    const phantom = generatePhantom({ seed: 8, matrix: 40, slices: 12, sliceSpacingMm: 2.5 });
+    const dir = path.join(outDir, 'phantom');
+    await writeCtSeries(phantom.volume, dir, { identity: phantom.identity });
+    const { volume } = await loadVolumeFromFolder(dir);
+    expect(volume.dims).toEqual(phantom.volume.dims);
+    expect(volume.voxels).toEqual(phantom.volume.voxels);
+    expect(volume.spacing[2]).toBeCloseTo(2.5, 4);
+    expect(volume.origin.z).toBeCloseTo(phantom.volume.origin.z, 3);
+    expect(volume.source.sopInstanceUids).toEqual(phantom.volume.source.sopInstanceUids);
+    expect(volume.source.patientStudy).toMatchObject({ PatientID: 'LB-PHANTOM-8', PatientSex: phantom.identity.patientSex });
   });
 });
