@@ -58,10 +58,19 @@ export class AnalysisWorkers {
     for (let slot = 0; slot < this.options.concurrency; slot++) this.loops.push(this.loop(`${this.workerId}/${slot}`));
   }
 
-  /** Stops claiming, aborts running analyses, and waits for the loops to end. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and waits up to `graceMs` for running analyses to end. One that runs longer is
+   * left behind: its claim expires and another worker (after a restart, or elsewhere) takes it over,
+   * while the fenced outcome write keeps the late one from finishing it a second time.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.controller.abort();
-    await Promise.allSettled(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(this.loops),
+      new Promise((resolve) => { timer = setTimeout(resolve, graceMs); }),
+    ]);
+    clearTimeout(timer);
     this.loops = [];
   }
 

@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyses, storedSeries } from '../src/db/schema.ts';
+import { importFolder } from '../src/dicomweb/import-folder.ts';
+import { eventually, startTestStack, type TestStack } from './services.ts';
+import { phantomStudy } from './fixtures.ts';
+
+const lidcDir = process.env.LUNGBRIDGE_LIDC_DIR ?? path.resolve(import.meta.dirname, '../../../shared/data/lidc');
+
+async function analysesOf(stack: TestStack, studyInstanceUid: string) {
+  return stack.service.database.db.select().from(analyses).where(eq(analyses.studyInstanceUid, studyInstanceUid));
+}
+
+async function finished(stack: TestStack, studyInstanceUid: string) {
+  return eventually(async () => {
+    const [row] = await analysesOf(stack, studyInstanceUid);
+    return row && ['succeeded', 'failed', 'skipped'].includes(row.status) ? row : undefined;
+  }, `an outcome for ${studyInstanceUid}`, 90_000);
+}
+
+/** Auto-routing from Orthanc's change feed, with a real Orthanc and PostgreSQL. */
+describe('auto-routing', () => {
+  let stack: TestStack;
+  beforeAll(async () => { stack = await startTestStack(); });
+  afterAll(async () => { await stack?.stop(); });
+
+  it('analyses a stored chest CT without any call, stores SR and SEG, and is not re-triggered by them', async () => {
+    const study = phantomStudy({ seed: 201, slices: 48 });
+    await stack.pacs.store(study.studyInstanceUid, study.instances);
+    const row = await finished(stack, study.studyInstanceUid);
+    expect(row).toMatchObject({ status: 'succeeded', trigger: 'auto' });
+    expect(row.series).toMatchObject({ sliceCount: 48, seriesInstanceUid: study.seriesInstanceUid });
+
+    const ours = await stack.service.database.db.select().from(storedSeries).where(eq(storedSeries.studyInstanceUid, study.studyInstanceUid));
+    expect(ours.map((s) => s.kind).sort()).toEqual(row.outputs?.segSopInstanceUid ? ['seg', 'sr'] : ['sr']);
+
+    // Storing SR/SEG makes Orthanc announce the study as stable again (StableAge 2 s here):
+    // wait until the change feed has read past that StableStudy.
+    const auth = { authorization: `Basic ${Buffer.from(`${stack.orthanc.username}:${stack.orthanc.password}`).toString('base64')}` };
+    const changesSince = async (since: number) => (await (await fetch(`${stack.orthanc.url}/changes?since=${since}&limit=1000`, { headers: auth })).json()) as { Changes: Array<{ Seq: number; ChangeType: string }> };
+    // The newest NewSeries is one of ours: the results were the last series stored.
+    const storedAt = (await changesSince(0)).Changes.filter((c) => c.ChangeType === 'NewSeries').at(-1)!.Seq;
+    const restable = await eventually(async () => (await changesSince(storedAt)).Changes.find((c) => c.ChangeType === 'StableStudy')?.Seq, 'Orthanc to call the study stable again');
+    await eventually(async () => {
+      const cursor = await stack.service.database.db.query.changeFeedCursors.findFirst();
+      return cursor && cursor.lastSeq >= restable ? true : undefined;
+    }, 'the change feed to pass our own results');
+    expect(await analysesOf(stack, study.studyInstanceUid)).toHaveLength(1);
+
+    // The results are in the PACS, found by QIDO in the source study.
+    const series = await stack.pacs.searchSeries(study.studyInstanceUid);
+    expect(series.map((s) => s.modality).sort()).toEqual(['CT', 'SEG', 'SR'].filter((m) => m !== 'SEG' || row.outputs?.segSopInstanceUid));
+  });
+
+  it('records a non-CT study as skipped by the modality rule', async () => {
+    const study = phantomStudy({
+      seed: 202, slices: 12, nodules: [],
+      edit: (datasets) => datasets.map((ds) => ({ ...ds, Modality: 'MR', SOPClassUID: '1.2.840.10008.5.1.4.1.1.4' })),
+    });
+    await stack.pacs.store(study.studyInstanceUid, study.instances);
+    const row = await finished(stack, study.studyInstanceUid);
+    expect(row).toMatchObject({ status: 'skipped', skipRule: 'modality' });
+    expect(row.error).toMatch(/is MR, not CT/);
+  });
+
+  it('records a CT with too few slices as skipped by the minimum slice rule', async () => {
+    const study = phantomStudy({ seed: 203, slices: 4, nodules: [] });
+    await stack.pacs.store(study.studyInstanceUid, study.instances);
+    const row = await finished(stack, study.studyInstanceUid);
+    expect(row).toMatchObject({ status: 'skipped', skipRule: 'minSlices' });
+    expect(row.error).toMatch(/4 slices \(< 10\)/);
+  });
+
+  it.skipIf(!existsSync(lidcDir))('analyses the two LIDC slabs, recording series, slice count and spacing', async () => {
+    const expected = { 'LIDC-IDRI-0001': { slices: 16, pixel: 0.703125 }, 'LIDC-IDRI-0003': { slices: 11, pixel: 0.820312 } };
+    for (const [name, want] of Object.entries(expected)) {
+      const imported = await importFolder(stack.pacs, path.join(lidcDir, name, 'ct'));
+      expect(imported.failures).toEqual([]);
+      const row = await eventually(async () => {
+        const rows = await stack.service.database.db.select().from(analyses);
+        return rows.find((r) => r.series?.sliceCount === want.slices && r.status === 'succeeded');
+      }, `${name} analysed`, 120_000);
+      expect(row.trigger).toBe('auto');
+      expect(row.series?.spacingMm).toEqual([want.pixel, want.pixel, 2.5]);
+      expect(row.series?.seriesInstanceUid).toMatch(/^1\.3\.6\.1\.4\.1\.14519\.5\.2\.1\.6279\.6001\./);
+    }
+  });
+});
