@@ -205,9 +205,12 @@ function findCentre(
         const gy = inside.y / (b * b);
         const g = Math.hypot(gx, gy);
         const outward = { x: gx / g, y: gy / g, z: 0 };
-        // A fifth of the nominal ball lies beyond the pleura: a broad contact with the wall.
-        const c = add(inside, outward, -0.8 * radius);
-        const touches = sideOf(anatomy, add(c, outward, radius + 1)) !== side;
+        // Measure the wall along the normal, then sink the nodule's sure-inside ball a fifth of its
+        // radius into it: a broad contact with the pleura whatever the shape's lobes do.
+        let wall = 0;
+        while (wall < 2 * radius + 40 && sideOf(anatomy, add(inside, outward, wall + 0.25)) === side) wall += 0.25;
+        const c = add(inside, outward, wall - 0.8 * shape.innerMm);
+        const touches = sideOf(anatomy, add(c, outward, shape.innerMm)) !== side;
         if (touches && inZone(c) && apart(c) && ballInLung(c, radius + 1, outward, 0.3)) return c;
         break;
       }

@@ -20,9 +20,9 @@ export function sphereShape(radius: number): NoduleShape {
 
 /** A core ball with smaller balls on its surface, all within `radius`: the scalloped outline of a lobulated nodule. */
 function lobulatedShape(radius: number, rng: Rng): NoduleShape {
-  const core = 0.78 * radius;
+  const core = 0.72 * radius;
   const lobes: Ball[] = Array.from({ length: rng.int(5, 8) }, () => {
-    const r = radius * rng.uniform(0.38, 0.55);
+    const r = radius * rng.uniform(0.35, 0.5);
     const [dx, dy, dz] = rng.direction();
     return { x: dx * (radius - r), y: dy * (radius - r), z: dz * (radius - r), r };
   });
@@ -47,13 +47,13 @@ function lobulatedShape(radius: number, rng: Rng): NoduleShape {
  */
 function spiculatedShape(radius: number, rng: Rng): NoduleShape {
   const core = lobulatedShape(radius, rng);
-  const spicules: Spicule[] = Array.from({ length: rng.int(8, 14) }, () => {
+  const spicules: Spicule[] = Array.from({ length: rng.int(12, 20) }, () => {
     const [dx, dy, dz] = rng.direction();
     return {
       dx, dy, dz,
-      start: 0.7 * radius,
-      length: Math.min(rng.uniform(0.4, 1.0) * radius + 2, 12),
-      baseRadius: Math.max(0.45, 0.12 * radius),
+      start: 0.6 * radius,
+      length: Math.min(rng.uniform(0.5, 1.2) * radius + 2, 14),
+      baseRadius: Math.max(0.6, 0.15 * radius),
     };
   });
   const reach = Math.max(...spicules.map((s) => s.start + s.length));
