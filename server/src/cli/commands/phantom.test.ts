@@ -30,6 +30,24 @@ describe('lungbridge phantom', () => {
     expect(printed).toContain('12.0 mm solid round free, left middle');
   });
 
+  it('writes a baseline and a linked follow-up scan', async () => {
+    const out = path.join(dir, 'pair');
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const code = await run([out, '--seed', '4', '--matrix', '40', '--slices', '32', '--follow-up', '180']);
+    write.mockRestore();
+    expect(code).toBe(0);
+    const baseline = JSON.parse(readFileSync(path.join(out, 'baseline', 'truth.json'), 'utf8')) as PhantomTruthJson;
+    const followUp = JSON.parse(readFileSync(path.join(out, 'follow-up', 'truth.json'), 'utf8')) as PhantomTruthJson & { links: unknown[] };
+    expect(baseline.nodules).toHaveLength(4);
+    expect(followUp.series.studyInstanceUid).not.toBe(baseline.series.studyInstanceUid);
+    expect(followUp.links).toEqual(expect.arrayContaining([
+      expect.objectContaining({ baselineIndex: 1, change: 'grown', followUpDiameterMm: 21 }),
+      expect.objectContaining({ baselineIndex: 4, change: 'resolved' }),
+      expect.objectContaining({ change: 'new', followUpDiameterMm: 6 }),
+    ]));
+    expect(readdirSync(path.join(out, 'follow-up')).filter((f) => f.endsWith('.dcm'))).toHaveLength(32);
+  });
+
   it('names the bad field of a nodule spec file', async () => {
     const specFile = path.join(dir, 'bad.json');
     writeFileSync(specFile, JSON.stringify([{ diameterMm: 40, type: 'solid', shape: 'round', attachment: 'free' }]));

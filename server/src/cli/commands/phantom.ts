@@ -3,14 +3,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { writeCtSeries } from '../../dicom/ct-writer.ts';
+import { generateFollowUp } from '../../phantom/follow-up.ts';
+import type { FollowUpChanges } from '../../phantom/follow-up.ts';
 import { generatePhantom, phantomDefaults } from '../../phantom/generate.ts';
 import { truthToJson } from '../../phantom/truth-json.ts';
-import type { NoduleSpec, PhantomOptions } from '../../phantom/types.ts';
+import type { NoduleSpec, Phantom, PhantomOptions } from '../../phantom/types.ts';
 
 export const summary = 'Write a synthetic chest CT phantom (DICOM series + truth.json) with known nodules';
 
 const usage = `Usage: lungbridge phantom <outdir> [--seed N] [--slices N] [--spacing mm] [--matrix N]
-                          [--nodules spec.json] [--region chest|abdomen]
+                          [--nodules spec.json] [--region chest|abdomen] [--follow-up DAYS]
   --seed N            phantom seed (default 1); the same seed gives the same images and UIDs
   --slices N          number of slices (default ${phantomDefaults.slices})
   --spacing mm        slice spacing (default: the slices cover ${phantomDefaults.coverageMm} mm)
@@ -20,7 +22,11 @@ const usage = `Usage: lungbridge phantom <outdir> [--seed N] [--slices N] [--spa
                         "laterality": "right", "zone": "upper"}]
                       (default: four demonstration nodules; none for --region abdomen)
   --region r          chest (default) or abdomen (no lungs)
-Writes <outdir>/CT000001.dcm ... and <outdir>/truth.json.`;
+  --follow-up DAYS    also a follow-up scan of the same patient DAYS later: moved on the table,
+                      nodule 1 grown by half its diameter, the last of several nodules gone, a new
+                      6 mm solid one; its truth.json links the nodules across the scans
+Writes <outdir>/CT000001.dcm ... and <outdir>/truth.json; with --follow-up, the two scans go to
+<outdir>/baseline and <outdir>/follow-up.`;
 
 const noduleSpecSchema = z.object({
   diameterMm: z.number().min(3).max(30),
@@ -69,6 +75,25 @@ function numberOption(value: string | undefined, name: string): number | undefin
   return n;
 }
 
+/** Writes one scan and its truth.json; returns the summary lines. */
+async function writeScan(phantom: Phantom, outDir: string, extra: Record<string, unknown>): Promise<string[]> {
+  const { volume, truth, identity } = phantom;
+  await mkdir(outDir, { recursive: true });
+  const files = await writeCtSeries(volume, outDir, { identity });
+  await writeFile(path.join(outDir, 'truth.json'), `${JSON.stringify({ ...truthToJson(truth, volume), ...extra }, null, 1)}\n`);
+  const [columns, rows, slices] = volume.dims;
+  const [sx, , sz] = volume.spacing;
+  const lines = [
+    `Phantom seed ${truth.seed} (${truth.region}): ${columns}x${rows}x${slices} at ${sx.toFixed(3)} x ${sz.toFixed(3)} mm`,
+    `Patient ${identity.patientName} ${identity.patientId} (${identity.patientSex}, ${identity.patientAge}); study ${identity.studyDate} ${volume.source.studyInstanceUid}`,
+    `Wrote ${files.length} CT files and truth.json to ${outDir}`,
+    ...truth.nodules.map((n) => `  #${n.index} ${n.diameterMm.toFixed(1)} mm ${n.spec.type} ${n.spec.shape} ${n.attachment}, ${n.laterality} ${n.zone}, `
+      + `voxel (${n.centreVoxel.x.toFixed(0)}, ${n.centreVoxel.y.toFixed(0)}, ${n.centreVoxel.z.toFixed(0)}), ${n.volumeMm3.toFixed(0)} mm³`),
+  ];
+  if (truth.nodules.length === 0) lines.push(truth.lungsPresent ? '  no nodules' : '  no lungs, no nodules');
+  return lines;
+}
+
 export async function run(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
@@ -80,6 +105,7 @@ export async function run(args: readonly string[]): Promise<number> {
       matrix: { type: 'string' },
       nodules: { type: 'string' },
       region: { type: 'string' },
+      'follow-up': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -105,22 +131,26 @@ export async function run(args: readonly string[]): Promise<number> {
     region,
     nodules: values.nodules ? await readNoduleSpecs(values.nodules) : region === 'chest' ? demonstrationNodules : [],
   };
+  const followUpDays = integerOption(values['follow-up'], 'follow-up');
+  if (followUpDays === 0) throw new Error('--follow-up must be at least 1 day');
   const started = performance.now();
-  const { volume, truth, identity } = generatePhantom(options);
-  const generatedMs = performance.now() - started;
-  await mkdir(outDir, { recursive: true });
-  const files = await writeCtSeries(volume, outDir, { identity });
-  await writeFile(path.join(outDir, 'truth.json'), `${JSON.stringify(truthToJson(truth, volume), null, 1)}\n`);
-  const [columns, rows, slices] = volume.dims;
-  const [sx, , sz] = volume.spacing;
-  const lines = [
-    `Phantom seed ${truth.seed} (${truth.region}): ${columns}x${rows}x${slices} at ${sx.toFixed(3)} x ${sz.toFixed(3)} mm, generated in ${(generatedMs / 1000).toFixed(1)} s`,
-    `Patient ${identity.patientName} ${identity.patientId} (${identity.patientSex}, ${identity.patientAge}); study ${volume.source.studyInstanceUid}`,
-    `Wrote ${files.length} CT files and truth.json to ${outDir}`,
-    ...truth.nodules.map((n) => `  #${n.index} ${n.diameterMm.toFixed(1)} mm ${n.spec.type} ${n.spec.shape} ${n.attachment}, ${n.laterality} ${n.zone}, `
-      + `voxel (${n.centreVoxel.x.toFixed(0)}, ${n.centreVoxel.y.toFixed(0)}, ${n.centreVoxel.z.toFixed(0)}), ${n.volumeMm3.toFixed(0)} mm³`),
-  ];
-  if (truth.nodules.length === 0) lines.push(truth.lungsPresent ? '  no nodules' : '  no lungs, no nodules');
+  const baseline = generatePhantom(options);
+  const baselineDir = followUpDays === undefined ? outDir : path.join(outDir, 'baseline');
+  const lines = [`Generated in ${((performance.now() - started) / 1000).toFixed(1)} s`, ...(await writeScan(baseline, baselineDir, {}))];
+  if (followUpDays !== undefined) {
+    const count = options.nodules?.length ?? 0;
+    const first = options.nodules?.[0];
+    const changes: FollowUpChanges = {
+      intervalDays: followUpDays,
+      shiftMm: { x: 3, y: -2, z: 8 },
+      rotationDeg: 3,
+      grow: first ? { 1: Math.min(30, first.diameterMm * 1.5) } : {},
+      remove: count > 1 ? [count] : [],
+      add: region === 'chest' ? [{ diameterMm: 6, type: 'solid', shape: 'round', attachment: 'free' }] : [],
+    };
+    const { followUp, links } = generateFollowUp(options, changes);
+    lines.push('Follow-up:', ...(await writeScan(followUp, path.join(outDir, 'follow-up'), { links })));
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
