@@ -1,0 +1,320 @@
+#!/usr/bin/python3
+"""Trains the nodule candidate classifier and exports it to ONNX (see README.md beside this file).
+
+    /usr/bin/python3 models/training/train.py --data models/training/runs/dataset \
+        --out models/lungbridge-nodule-cnn.onnx [--minutes 20] [--seed 1]
+
+Reads the shards of make-dataset.ts (int16 HU patches, [z][y][x]), trains a small 3D CNN on
+them plus synthetic nodules inserted into the real LIDC lung patches on the fly, and writes the
+ONNX model with its manifest in metadata_props. Runs on CPU (Debian python3-torch) or CUDA.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+MODEL_NAME = 'lungbridge-nodule-cnn'
+MODEL_VERSION = '1.0.0'
+# Input window: lung and soft tissue; calcium and bone saturate (Hounsfield units).
+HU_WINDOW = (-1000.0, 400.0)
+
+
+class NoduleNet(nn.Module):
+    """Four 3x3x3 conv blocks, strided down to 4^3, and a global pooled head: about 15 M MACs per
+    patch, so a scan's thousand candidates classify in about a second on two cores.
+
+    The HU window is part of the graph, so the server feeds raw HU and cannot get the scaling wrong.
+    """
+
+    def __init__(self):
+        super().__init__()
+
+        def block(cin, cout, stride=1):
+            return nn.Sequential(nn.Conv3d(cin, cout, 3, stride=stride, padding=1, bias=False), nn.BatchNorm3d(cout), nn.ReLU(inplace=True))
+
+        self.features = nn.Sequential(
+            block(1, 16, (1, 2, 2)),  # 16 x 32 x 32 at 2 x 1.25 x 1.25 mm -> 16^3 at 2 x 2.5 x 2.5 mm
+            block(16, 24, 2),  # 8^3
+            block(24, 48, 2),  # 4^3
+            block(48, 64),
+        )
+        self.head = nn.Sequential(nn.Linear(128, 64), nn.ReLU(inplace=True), nn.Dropout(0.2), nn.Linear(64, 1))
+
+    def forward(self, hu):
+        lo, hi = HU_WINDOW
+        x = (torch.clamp(hu, lo, hi) - (lo + hi) / 2) / ((hi - lo) / 2)
+        x = self.features(x)
+        pooled = torch.cat([x.mean(dim=(2, 3, 4)), x.amax(dim=(2, 3, 4))], dim=1)
+        return self.head(pooled).squeeze(1)
+
+
+class Probability(nn.Module):
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, hu):
+        return torch.sigmoid(self.net(hu))
+
+
+def load_dataset(root):
+    patches, samples, geometry = [], [], None
+    for shard in sorted(os.listdir(root)):
+        folder = os.path.join(root, shard)
+        if not os.path.exists(os.path.join(folder, 'samples.jsonl')):
+            continue
+        with open(os.path.join(folder, 'geometry.json')) as f:
+            geometry = json.load(f)
+        sx, sy, sz = geometry['size']
+        data = np.fromfile(os.path.join(folder, 'patches.i16'), dtype=np.int16).reshape(-1, sz, sy, sx)
+        with open(os.path.join(folder, 'samples.jsonl')) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        # A shard stopped mid-scan holds patches beyond its last flushed line: those are dropped.
+        assert len(lines) <= len(data), f'{folder}: {len(lines)} samples for {len(data)} patches'
+        patches.append(data[:len(lines)])
+        samples += lines
+    return np.concatenate(patches), samples, geometry
+
+
+def gaussian_kernel(sigma_vox, device):
+    radius = max(1, int(math.ceil(2.5 * sigma_vox)))
+    t = torch.arange(-radius, radius + 1, dtype=torch.float32, device=device)
+    k = torch.exp(-0.5 * (t / sigma_vox) ** 2)
+    return k / k.sum()
+
+
+def blur(volume, sigmas_vox):
+    """Separable Gaussian blur of [N, 1, D, H, W] with per-axis sigmas (z, y, x) in voxels."""
+    out = volume
+    for axis, sigma in enumerate(sigmas_vox):
+        k = gaussian_kernel(sigma, volume.device)
+        shape = [1, 1, 1, 1, 1]
+        shape[2 + axis] = len(k)
+        pad = [0, 0, 0, 0, 0, 0]
+        pad[2 * (2 - axis)] = pad[2 * (2 - axis) + 1] = len(k) // 2
+        out = F.conv3d(F.pad(out, pad, mode='replicate'), k.view(shape))
+    return out
+
+
+def insert_nodules(backgrounds, spacing_zyx, generator):
+    """Synthetic nodules blended into real lung patches (HU, [N, 1, D, H, W]).
+
+    Each nodule is a lobulated ellipsoid of 3-30 mm (log-uniform), solid, part-solid or ground-glass,
+    near the patch centre. Its occupancy of each voxel has a one-voxel soft edge (partial volume),
+    is blurred by the scanner's point spread and slice profile, and is added as a contrast against
+    the smoothed local background: the real patch's noise and texture stay, as in a real scan.
+    """
+    n = backgrounds.shape[0]
+    device = backgrounds.device
+    d, h, w = backgrounds.shape[2:]
+    sz, sy, sx = spacing_zyx
+    z = (torch.arange(d, device=device) - (d - 1) / 2) * sz
+    y = (torch.arange(h, device=device) - (h - 1) / 2) * sy
+    x = (torch.arange(w, device=device) - (w - 1) / 2) * sx
+    zz, yy, xx = torch.meshgrid(z, y, x, indexing='ij')
+    rand = lambda *shape: torch.rand(*shape, generator=generator).to(device)
+    diameter = torch.exp(math.log(3) + rand(n) * (math.log(30) - math.log(3)))
+    radius = diameter / 2
+    kind = (rand(n) * 3).floor()  # 0 solid, 1 part-solid, 2 ground-glass
+    radius = torch.where(kind > 0, torch.clamp(radius, min=2.5), radius)
+    shift = (rand(n, 3) * 2 - 1) * torch.clamp(radius * 0.4, max=3.0).unsqueeze(1)
+    axes = 0.8 + rand(n, 3) * 0.4
+    # A random rotation per nodule (QR of a Gaussian matrix).
+    rotation, _ = torch.linalg.qr(torch.randn(n, 3, 3, generator=generator))
+    rotation = rotation.to(device)
+    p = torch.stack([zz, yy, xx], dim=-1).view(1, -1, 3) - shift.view(n, 1, 3)
+    local = torch.einsum('nij,npj->npi', rotation, p) / axes.view(n, 1, 3)
+    dist = local.norm(dim=-1) + 1e-6
+    unit = local / dist.unsqueeze(-1)
+    # Lobulation: a few low-order harmonics of the direction modulate the radius by up to ~20 %.
+    lobes = torch.zeros_like(dist)
+    for _ in range(3):
+        direction = F.normalize(torch.randn(n, 1, 3, generator=generator), dim=-1).to(device)
+        freq = 1 + (rand(n, 1) * 3).floor()
+        phase = rand(n, 1) * 2 * math.pi
+        lobes += 0.07 * rand(n, 1) * torch.cos(freq * math.pi * (unit * direction).sum(-1) + phase)
+    surface = radius.view(n, 1) * (1 + lobes)
+    edge = min(sx, sy, sz)
+    occupancy = torch.clamp((surface - dist) / edge + 0.5, 0, 1).view(n, 1, d, h, w)
+    core_radius = radius * (0.3 + 0.3 * rand(n))
+    core = torch.clamp((core_radius.view(n, 1) * (1 + lobes) - dist) / edge + 0.5, 0, 1).view(n, 1, d, h, w)
+    solid_hu = -40 + rand(n) * 110
+    ggo_hu = -720 + rand(n) * 330
+    nodule_hu = torch.where(kind == 0, solid_hu, ggo_hu).view(n, 1, 1, 1, 1)
+    # Scanner point spread (~0.6-1.0 mm in-plane) and a slice profile of about one slice.
+    psf = (0.6 + 0.4 * float(rand(1))) / sy, (0.6 + 0.4 * float(rand(1))) / sx
+    sigmas = (0.45, psf[0], psf[1])
+    occupancy = blur(occupancy, sigmas)
+    core = blur(core, sigmas) * (kind == 1).float().view(n, 1, 1, 1, 1)
+    local_mean = blur(backgrounds, (1.5, 2.5, 2.5))
+    out = backgrounds + occupancy * (nodule_hu - local_mean)
+    out = out + core * (solid_hu.view(n, 1, 1, 1, 1) - nodule_hu)
+    return out, diameter
+
+
+def augment(batch, generator):
+    """Flips of each axis, an x/y swap (square pixels), and a small HU shift and extra noise."""
+    if float(torch.rand(1, generator=generator)) < 0.5:
+        batch = batch.flip(4)
+    if float(torch.rand(1, generator=generator)) < 0.5:
+        batch = batch.flip(3)
+    if float(torch.rand(1, generator=generator)) < 0.5:
+        batch = batch.flip(2)
+    if float(torch.rand(1, generator=generator)) < 0.5:
+        batch = batch.transpose(3, 4)
+    n = batch.shape[0]
+    shift = (torch.rand(n, 1, 1, 1, 1, generator=generator) * 40 - 20).to(batch.device)
+    sigma = (torch.rand(n, 1, 1, 1, 1, generator=generator) * 15).to(batch.device)
+    noise = torch.randn(batch.shape, generator=generator).to(batch.device) * sigma
+    return batch + shift + noise
+
+
+def roc_auc(scores, labels):
+    order = np.argsort(scores)
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    pos = labels == 1
+    n_pos, n_neg = pos.sum(), (~pos).sum()
+    return (ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / max(1, n_pos * n_neg)
+
+
+def predict(net, patches, device, batch=256):
+    net.eval()
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(patches), batch):
+            x = torch.from_numpy(patches[start:start + batch].astype(np.float32)).unsqueeze(1).to(device)
+            out.append(torch.sigmoid(net(x)).cpu().numpy())
+    return np.concatenate(out)
+
+
+def export(net, geometry, summary, path):
+    import onnx
+
+    sx, sy, sz = geometry['size']
+    model = Probability(net).eval().cpu()
+    example = torch.zeros(2, 1, sz, sy, sx)
+    torch.onnx.export(
+        model, example, path, opset_version=17, input_names=['patches'], output_names=['probability'],
+        dynamic_axes={'patches': {0: 'batch'}, 'probability': {0: 'batch'}}, do_constant_folding=True,
+    )
+    onnx_model = onnx.load(path)
+    manifest = {
+        'name': MODEL_NAME,
+        'version': MODEL_VERSION,
+        'task': 'lung nodule candidate classification (false-positive reduction) on chest CT',
+        'input': 'patches: float32 [batch, 1, z, y, x] in Hounsfield units, centred on the candidate, '
+                 'resampled to patch_spacing_mm (box-averaged linear), edges replicated',
+        'patch_size': f'{sx},{sy},{sz}',
+        'patch_spacing_mm': ','.join(str(s) for s in geometry['spacingMm']),
+        'hu_window': f'{HU_WINDOW[0]:g},{HU_WINDOW[1]:g}',
+        'output': 'probability: float32 [batch], probability that the patch centre lies in a nodule >= 3 mm',
+        'training_data': summary,
+        'license': 'MIT (weights); LIDC-IDRI data CC BY 3.0',
+    }
+    del onnx_model.metadata_props[:]
+    for key, value in manifest.items():
+        entry = onnx_model.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx_model.producer_name = 'lungbridge models/training/train.py'
+    onnx.checker.check_model(onnx_model)
+    onnx.save(onnx_model, path)
+    return manifest
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--data', default='models/training/runs/dataset')
+    parser.add_argument('--out', default='models/lungbridge-nodule-cnn.onnx')
+    parser.add_argument('--minutes', type=float, default=20)
+    parser.add_argument('--seed', type=int, default=1)
+    parser.add_argument('--batch', type=int, default=64)
+    parser.add_argument('--steps-per-epoch', type=int, default=120)
+    parser.add_argument('--validation-scans', type=int, default=4, help='phantom scans held out for validation')
+    args = parser.parse_args()
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    generator = torch.Generator().manual_seed(args.seed)
+    device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+
+    patches, samples, geometry = load_dataset(args.data)
+    sx, sy, sz = geometry['size']
+    spacing_zyx = tuple(reversed(geometry['spacingMm']))
+    labels = np.array([s['label'] for s in samples], dtype=np.int64)
+    scans = np.array([s['scan'] for s in samples])
+    phantom_scans = sorted({s['scan'] for s in samples if s['source'] == 'phantom'})
+    validation = set(phantom_scans[-args.validation_scans:])
+    is_val = np.isin(scans, list(validation))
+    train_idx = np.where(~is_val)[0]
+    val_idx = np.where(is_val)[0]
+    lidc_lung = np.array([s['source'] == 'lidc' and s['label'] == 0 and s['kind'] in ('background', 'proposal') for s in samples])
+    pos_idx = train_idx[labels[train_idx] == 1]
+    neg_idx = train_idx[labels[train_idx] == 0]
+    host_idx = train_idx[lidc_lung[train_idx]]
+    print(f'{len(samples)} patches ({sx}x{sy}x{sz}); train: {len(pos_idx)} positive, {len(neg_idx)} negative, '
+          f'{len(host_idx)} LIDC hosts for inserted nodules; validation scans: {sorted(validation)} ({len(val_idx)} patches); device {device}',
+          flush=True)
+
+    net = NoduleNet().to(device)
+    optimiser = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
+    # Each batch: a third real/phantom positives, a sixth inserted nodules, half negatives.
+    n_pos, n_ins = args.batch // 3, args.batch // 6
+    n_neg = args.batch - n_pos - n_ins
+    deadline = time.time() + args.minutes * 60
+    start = time.time()
+    epoch = 0
+    history = []
+    while time.time() < deadline:
+        net.train()
+        epoch_loss = 0.0
+        for _ in range(args.steps_per_epoch):
+            pick_pos = np.random.choice(pos_idx, n_pos)
+            pick_neg = np.random.choice(neg_idx, n_neg)
+            pick_host = np.random.choice(host_idx, n_ins)
+            real = torch.from_numpy(patches[np.concatenate([pick_pos, pick_neg])].astype(np.float32)).unsqueeze(1).to(device)
+            hosts = torch.from_numpy(patches[pick_host].astype(np.float32)).unsqueeze(1).to(device)
+            inserted, _ = insert_nodules(hosts, spacing_zyx, generator)
+            x = augment(torch.cat([real, inserted]), generator)
+            y = torch.cat([torch.ones(n_pos), torch.zeros(n_neg), torch.ones(n_ins)]).to(device)
+            progress = min(1.0, (time.time() - start) / (args.minutes * 60))
+            for group in optimiser.param_groups:
+                group['lr'] = 2e-3 * 0.5 * (1 + math.cos(math.pi * progress)) + 2e-5
+            loss = F.binary_cross_entropy_with_logits(net(x), y)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            epoch_loss += loss.item()
+        epoch += 1
+        scores = predict(net, patches[val_idx], device)
+        auc = roc_auc(scores, labels[val_idx])
+        val_neg = scores[labels[val_idx] == 0]
+        val_pos = scores[labels[val_idx] == 1]
+        line = (f'epoch {epoch} ({time.time() - start:.0f} s): loss {epoch_loss / args.steps_per_epoch:.4f}, '
+                f'validation AUC {auc:.4f}, positives >= 0.5: {np.mean(val_pos >= 0.5):.3f}, negatives >= 0.5: {np.mean(val_neg >= 0.5):.4f}')
+        history.append(line)
+        print(line, flush=True)
+
+    n_lidc = len({s['scan'] for s in samples if s['source'] == 'lidc'})
+    summary = (f'{len(phantom_scans) - len(validation)} seeded Lungbridge phantoms (5 nodules each, 3-30 mm, solid/part-solid/ground-glass) '
+               f'and {n_lidc} LIDC-IDRI slab(s) ({", ".join(sorted({s["scan"] for s in samples if s["source"] == "lidc"}))}: '
+               f'reference nodules, blob-proposal and random-lung negatives, synthetic nodules inserted into its lung); '
+               f'held out: {geometry.get("heldOut", "")}; {len(pos_idx)} positive and {len(neg_idx)} negative patches, '
+               f'seed {args.seed}, {epoch} epochs of {args.steps_per_epoch} x {args.batch}')
+    manifest = export(net, geometry, summary, args.out)
+    print(json.dumps(manifest, indent=2))
+    with open(os.path.splitext(args.out)[0] + '.training-log.txt', 'w') as f:
+        f.write('\n'.join(history) + '\n')
+
+
+if __name__ == '__main__':
+    main()
