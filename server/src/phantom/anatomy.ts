@@ -205,7 +205,7 @@ export class Anatomy {
     const side = x < s.mediastinumX ? 0 : 1;
     const ex = lx - 45;
     const ey = y - 15;
-    if (s.z > this.apex[side] - 0.018 * (ex * ex + ey * ey)) return CavityKind.Mediastinum;
+    if (s.z > this.apex[side] - 0.024 * (ex * ex + ey * ey)) return CavityKind.Mediastinum; // dome-shaped apices
     return side === 0 ? CavityKind.RightLung : CavityKind.LeftLung;
   }
 
