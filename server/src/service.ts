@@ -28,7 +28,8 @@ export interface Service {
   readonly url: string;
   readonly changeFeed: OrthancChangeFeed;
   readonly workers: AnalysisWorkers;
-  stop(): Promise<void>;
+  /** Stops in reverse order; running analyses get `graceMs` before their claims are left to expire. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -80,9 +81,9 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
 
   return {
     config, database, pacs, url, changeFeed, workers,
-    async stop() {
+    async stop(graceMs?: number) {
       await changeFeed.stop();
-      await workers.stop();
+      await workers.stop(graceMs);
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await database.close();
     },

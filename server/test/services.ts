@@ -19,8 +19,8 @@ export interface TestStack {
   /** A DICOMweb client straight to Orthanc (not through Lungbridge), to set up data. */
   readonly pacs: PacsClient;
   api(pathname: string, init?: RequestInit & { json?: unknown; key?: string | null }): Promise<Response>;
-  /** Restarts the Lungbridge service on the same database and PACS. */
-  restartService(env?: Record<string, string>): Promise<Service>;
+  /** Restarts the Lungbridge service on the same database and PACS (workers get `graceMs` to finish). */
+  restartService(env?: Record<string, string>, engine?: AnalysisEngine, graceMs?: number): Promise<Service>;
   stop(): Promise<void>;
 }
 
@@ -68,9 +68,9 @@ export async function startTestStack(options: { env?: Record<string, string>; en
       if (json !== undefined) headers.set('content-type', 'application/json');
       return fetch(`${service.url}${pathname}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
     },
-    async restartService(env = {}) {
-      await service.stop();
-      service = await startService(loadConfig({ ...baseEnv, ...env }), engine, log);
+    async restartService(env = {}, nextEngine = engine, graceMs?: number) {
+      await service.stop(graceMs);
+      service = await startService(loadConfig({ ...baseEnv, ...env }), nextEngine, log);
       return service;
     },
     async stop() {

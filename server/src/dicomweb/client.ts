@@ -68,6 +68,7 @@ export class PacsClient {
     this.client = new api.DICOMwebClient({
       url: connection.dicomWebUrl.replace(/\/$/, ''),
       headers: this.headers,
+      verbose: false,
       requestHooks: [(request, _metadata) => { request.timeout = this.timeoutMs; return request; }],
     });
   }

@@ -1,0 +1,49 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../src/db/client.ts';
+import { analyses } from '../src/db/schema.ts';
+import { claimNextAnalysis, enqueueAnalysis, finishClaimed } from '../src/jobs/queue.ts';
+import { startLocalPostgres, type LocalPostgres } from '../src/local/postgres-process.ts';
+
+/** Queue semantics on a real PostgreSQL server (the embedded PGlite is covered by pglite.test.ts). */
+describe('analysis queue on PostgreSQL', () => {
+  let postgres: LocalPostgres;
+  let database: Database;
+  beforeAll(async () => {
+    postgres = await startLocalPostgres();
+    database = await openDatabase({ databaseUrl: postgres.url });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await postgres?.destroy();
+  });
+
+  it('queues a study once however many callers race to queue it', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => enqueueAnalysis(database.db, { studyInstanceUid: '1.2.3.100', trigger: 'api' })));
+    expect(new Set(results.map((r) => r.analysis.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+  });
+
+  it('lets concurrent workers claim different analyses (SKIP LOCKED)', async () => {
+    for (let n = 0; n < 4; n++) await enqueueAnalysis(database.db, { studyInstanceUid: `1.2.3.20${n}`, trigger: 'api' });
+    const claims = await Promise.all(['w1', 'w2', 'w3', 'w4', 'w5'].map((w) => claimNextAnalysis(database.db, w, 60)));
+    const ids = claims.filter((c) => c !== undefined).map((c) => c!.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(5);
+  });
+
+  it('fences outcomes: a worker whose claim expired and was taken over cannot finish the analysis', async () => {
+    await database.db.update(analyses).set({ status: 'cancelled' });
+    const { analysis } = await enqueueAnalysis(database.db, { studyInstanceUid: '1.2.3.300', trigger: 'api' });
+    const first = await claimNextAnalysis(database.db, 'dead-worker', 1);
+    expect(first?.id).toBe(analysis.id);
+    expect(await claimNextAnalysis(database.db, 'other', 60)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 1200));
+    const second = await claimNextAnalysis(database.db, 'other', 60);
+    expect(second).toMatchObject({ id: analysis.id, attempts: 2, claimedBy: 'other' });
+    expect(await finishClaimed(database.db, analysis.id, 'dead-worker', { status: 'succeeded' })).toBe(false);
+    expect(await finishClaimed(database.db, analysis.id, 'other', { status: 'succeeded' })).toBe(true);
+    const [row] = await database.db.select().from(analyses).where(eq(analyses.id, analysis.id));
+    expect(row).toMatchObject({ status: 'succeeded', claimedBy: null });
+  });
+});
