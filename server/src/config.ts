@@ -49,6 +49,9 @@ const environmentSchema = z.object({
   LUNGBRIDGE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
+/** Every environment variable Lungbridge reads (the README's configuration table lists them). */
+export const configVariables = Object.keys(environmentSchema.shape) as ReadonlyArray<keyof typeof environmentSchema.shape>;
+
 export interface Config {
   readonly port: number;
   readonly host: string;
