@@ -110,11 +110,11 @@ const lidcDir = process.env.LUNGBRIDGE_LIDC_DIR ?? path.resolve(repoRoot, '../sh
 const hasLidc = existsSync(path.join(lidcDir, 'LIDC-IDRI-0001'));
 
 describe.skipIf(!hasLidc)(`analyzeVolume on the LIDC slabs (needs ${lidcDir})`, () => {
-  // Reference nodules from the README (pixel ranges of the readers' contours) and the long axis of
-  // the 50 % consensus contour; our mask excludes the spicules the readers' outlines include.
+  // Reference nodules from the README (pixel ranges of the readers' contours) and the readers' mean
+  // long axis (lungbridge eval); issue 4 asks for the long axis within 2.5 mm of it.
   it.each([
     { case: 'LIDC-IDRI-0001', x: [297, 340], y: [340, 391], longAxisMm: 32.8 },
-    { case: 'LIDC-IDRI-0003', x: [344, 388], y: [333, 372], longAxisMm: 31.7 },
+    { case: 'LIDC-IDRI-0003', x: [344, 388], y: [333, 372], longAxisMm: 29.7 },
   ])('$case: finds the reference nodule with at most one false positive', async (ref) => {
     const { volume } = await loadVolumeFromFolder(path.join(lidcDir, ref.case, 'ct'));
     const result = await analyzeVolume(volume);
@@ -123,6 +123,6 @@ describe.skipIf(!hasLidc)(`analyzeVolume on the LIDC slabs (needs ${lidcDir})`, 
     expect(hits).toHaveLength(1);
     expect(result.findings.length - hits.length).toBeLessThanOrEqual(1);
     expect(hits[0].laterality).toBe('left');
-    expect(Math.abs(hits[0].longAxis.lengthMm - ref.longAxisMm)).toBeLessThan(8);
+    expect(Math.abs(hits[0].longAxis.lengthMm - ref.longAxisMm)).toBeLessThanOrEqual(2.5);
   });
 });
