@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs';
+import { describe, expect, it, test } from 'vitest';
+import type { Vec3, Volume } from '../domain/volume.ts';
+import { generatePhantom } from '../phantom/generate.ts';
+import { segmentLungs } from '../pipeline/lungs.ts';
+import { parseModelManifest } from './model-manifest.ts';
+import { createModelDetector, defaultModelPath, loadPatchClassifier } from './model-detector.ts';
+import { patchVoxelCount, samplePatch, type PatchGeometry } from './patch.ts';
+
+const validMetadata = {
+  name: 'm', version: '1', patch_size: '32,32,16', patch_spacing_mm: '1.25,1.25,2', hu_window: '-1000,400',
+  output: 'probability', training_data: 'phantoms',
+};
+
+describe('parseModelManifest', () => {
+  it('reads the patch grid and window', () => {
+    const manifest = parseModelManifest(validMetadata);
+    expect(manifest.patch).toEqual({ size: [32, 32, 16], spacingMm: [1.25, 1.25, 2] });
+    expect(manifest.huWindow).toEqual([-1000, 400]);
+  });
+  test.each([
+    ['name', undefined, /"name" is missing/],
+    ['patch_size', '32,32', /"patch_size" must be 3/],
+    ['patch_size', '32,32,2', /integers from 4 to 128/],
+    ['patch_spacing_mm', '1,1,0', /above 0.1/],
+    ['hu_window', '400,-1000', /low < high/],
+  ])('refuses %s = %s', (key, value, message) => {
+    expect(() => parseModelManifest({ ...validMetadata, [key]: value as string })).toThrow(message);
+  });
+});
+
+function rampVolume(dims: [number, number, number], spacing: [number, number, number]): Volume {
+  const voxels = new Int16Array(dims[0] * dims[1] * dims[2]);
+  for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
+    voxels[i + j * dims[0] + k * dims[0] * dims[1]] = 3 * i + 5 * j + 7 * k;
+  }
+  const axes = [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }, { x: 0, y: 0, z: 1 }] as const;
+  return { voxels, dims, spacing, origin: { x: 0, y: 0, z: 0 }, direction: axes, source: {} as Volume['source'] };
+}
+
+describe('samplePatch', () => {
+  const geometry: PatchGeometry = { size: [4, 4, 2], spacingMm: [1.4, 1.4, 2] };
+  it.each([
+    ['the same spacing', [0.7, 0.7, 1] as [number, number, number]],
+    ['a finer source (box-averaged)', [0.35, 0.35, 0.5] as [number, number, number]],
+  ])('reproduces a linear ramp at the patch points from %s', (_, spacing) => {
+    const volume = rampVolume([80, 80, 40], spacing);
+    const centre: Vec3 = { x: 40.3, y: 38.6, z: 20.2 };
+    const out = new Float32Array(patchVoxelCount(geometry));
+    samplePatch(volume, centre, geometry, out);
+    const step = geometry.spacingMm.map((s, a) => s / spacing[a]);
+    for (let k = 0; k < 2; k++) for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) {
+      const x = centre.x + (i - 1.5) * step[0];
+      const y = centre.y + (j - 1.5) * step[1];
+      const z = centre.z + (k - 0.5) * step[2];
+      expect(out[i + 4 * j + 16 * k]).toBeCloseTo(3 * x + 5 * y + 7 * z, 3);
+    }
+  });
+  it('replicates the edge slice beyond a thin slab', () => {
+    const volume = rampVolume([20, 20, 3], [1, 1, 2]);
+    const out = new Float32Array(patchVoxelCount(geometry));
+    samplePatch(volume, { x: 10, y: 10, z: 0 }, { size: [1, 1, 4], spacingMm: [1, 1, 2] }, out);
+    // Patch slices at z = -1.5, -0.5, 0.5, 1.5: the first two read slice 0 only (value 80 at this column and row).
+    expect([...out.subarray(0, 4)]).toEqual([80, 80, 83.5, 90.5]);
+  });
+});
+
+const modelPresent = existsSync(defaultModelPath);
+
+describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'present' : 'missing: ' + defaultModelPath})`, () => {
+  it('carries the manifest the server needs', async () => {
+    const { manifest } = await loadPatchClassifier();
+    expect(manifest.name).toBe('lungbridge-nodule-cnn');
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(manifest.patch).toEqual({ size: [32, 32, 16], spacingMm: [1.25, 1.25, 2] });
+    expect(manifest.huWindow).toEqual([-1000, 400]);
+    expect(manifest.trainingData).toMatch(/LIDC-IDRI-0003/);
+  });
+
+  it('scores a phantom nodule high and lung vessels low, and detects it as a Detector', async () => {
+    const { volume, truth } = generatePhantom({
+      seed: 31337, matrix: 256, pixelSpacingMm: 1.4, slices: 90, sliceSpacingMm: 2,
+      nodules: [{ diameterMm: 9, type: 'solid', shape: 'round', attachment: 'free', zone: 'middle' }],
+    });
+    const lungs = segmentLungs(volume);
+    const classifier = await loadPatchClassifier();
+    const { patch } = classifier.manifest;
+    const nodule = truth.nodules[0].centreVoxel;
+    const vessels = vesselPoints(volume, lungs.mask, nodule, 8);
+    expect(vessels).toHaveLength(8);
+    const points = [nodule, ...vessels];
+    const voxels = patchVoxelCount(patch);
+    const patches = new Float32Array(points.length * voxels);
+    points.forEach((p, n) => samplePatch(volume, p, patch, patches, n * voxels));
+    const [noduleProbability, ...vesselProbabilities] = await classifier.classify(patches, points.length);
+    expect(noduleProbability).toBeGreaterThan(0.8);
+    for (const p of vesselProbabilities) expect(p).toBeLessThan(0.5);
+
+    const detector = createModelDetector(classifier);
+    expect(detector.name).toBe(classifier.manifest.name);
+    const candidates = await detector.detect(volume, lungs);
+    const best = candidates.reduce((a, b) => (b.probability > a.probability ? b : a));
+    expect(Math.hypot(
+      (best.centreVoxel.x - nodule.x) * volume.spacing[0],
+      (best.centreVoxel.y - nodule.y) * volume.spacing[1],
+      (best.centreVoxel.z - nodule.z) * volume.spacing[2],
+    )).toBeLessThan(4.5);
+  });
+});
+
+/**
+ * Bright (> -100 HU) lung voxels far from the nodule whose surroundings (6 mm in-plane, 4 mm
+ * through-plane) are all lung: vessels inside the parenchyma, not the pleura or the hilum.
+ */
+function vesselPoints(volume: Volume, lung: Uint8Array, nodule: Vec3, count: number): Vec3[] {
+  const [nx, ny, nz] = volume.dims;
+  const [sx, sy, sz] = volume.spacing;
+  const ri = Math.ceil(6 / sx);
+  const rk = Math.ceil(4 / sz);
+  const found: Vec3[] = [];
+  for (let k = rk; k < nz - rk; k += 7) {
+    for (let j = ri; j < ny - ri; j += 3) {
+      for (let i = ri; i < nx - ri; i += 3) {
+        const n = i + j * nx + k * nx * ny;
+        if (!lung[n] || volume.voxels[n] < -100) continue;
+        if (Math.hypot((i - nodule.x) * sx, (j - nodule.y) * sy, (k - nodule.z) * sz) < 25) continue;
+        let inside = true;
+        for (let dk = -rk; dk <= rk && inside; dk += rk) for (let dj = -ri; dj <= ri && inside; dj += ri) for (let di = -ri; di <= ri; di += ri) {
+          if (!lung[n + di + dj * nx + dk * nx * ny]) { inside = false; break; }
+        }
+        if (inside && found.every((f) => Math.hypot((f.x - i) * sx, (f.y - j) * sy, (f.z - k) * sz) > 30)) found.push({ x: i, y: j, z: k });
+        if (found.length === count) return found;
+      }
+    }
+  }
+  return found;
+}
