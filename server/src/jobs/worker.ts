@@ -75,9 +75,11 @@ export class AnalysisWorkers {
   }
 
   private sleep(ms: number): Promise<void> {
+    const { signal } = this.controller;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.controller.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+      const wake = () => { clearTimeout(timer); signal.removeEventListener('abort', wake); resolve(); };
+      const timer = setTimeout(wake, ms);
+      signal.addEventListener('abort', wake, { once: true });
     });
   }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ export interface LocalOrthanc {
  */
 export async function startLocalOrthanc(options: { dataDir?: string; stableAgeSeconds?: number; log?: (line: string) => void } = {}): Promise<LocalOrthanc> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'lungbridge-orthanc-')));
+  await mkdir(dataDir, { recursive: true });
   const base = JSON.parse(await readFile(orthancConfigFile, 'utf8')) as Record<string, unknown>;
   const [httpPort, dicomPort] = [await freePort(), await freePort()];
   const username = 'lungbridge';

@@ -1,13 +1,12 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { writeCtSeries } from '../../dicom/ct-writer.ts';
 import { generateFollowUp } from '../../phantom/follow-up.ts';
 import type { FollowUpChanges } from '../../phantom/follow-up.ts';
 import { generatePhantom, phantomDefaults } from '../../phantom/generate.ts';
-import { truthToJson } from '../../phantom/truth-json.ts';
-import type { NoduleSpec, Phantom, PhantomOptions } from '../../phantom/types.ts';
+import { demonstrationNodules, writePhantom } from '../../phantom/write-phantom.ts';
+import type { NoduleSpec, PhantomOptions } from '../../phantom/types.ts';
 
 export const summary = 'Write a synthetic chest CT phantom (DICOM series + truth.json) with known nodules';
 
@@ -38,13 +37,6 @@ const noduleSpecSchema = z.object({
   solidComponentMm: z.number().positive().optional(),
 }).strict();
 
-/** A solid spiculated upper-lobe nodule (Lung-RADS 4B territory), a part-solid, a ground-glass and a small pleural one. */
-const demonstrationNodules: readonly NoduleSpec[] = [
-  { diameterMm: 14, type: 'solid', shape: 'spiculated', attachment: 'free', laterality: 'right', zone: 'upper' },
-  { diameterMm: 12, type: 'part-solid', shape: 'round', attachment: 'juxtavascular', laterality: 'left', zone: 'lower', solidComponentMm: 6 },
-  { diameterMm: 10, type: 'ground-glass', shape: 'round', attachment: 'free', laterality: 'left', zone: 'upper' },
-  { diameterMm: 6, type: 'solid', shape: 'lobulated', attachment: 'juxtapleural', laterality: 'right', zone: 'lower' },
-];
 
 async function readNoduleSpecs(file: string): Promise<NoduleSpec[]> {
   let json: unknown;
@@ -75,24 +67,6 @@ function numberOption(value: string | undefined, name: string): number | undefin
   return n;
 }
 
-/** Writes one scan and its truth.json; returns the summary lines. */
-async function writeScan(phantom: Phantom, outDir: string, extra: Record<string, unknown>): Promise<string[]> {
-  const { volume, truth, identity } = phantom;
-  await mkdir(outDir, { recursive: true });
-  const files = await writeCtSeries(volume, outDir, { identity });
-  await writeFile(path.join(outDir, 'truth.json'), `${JSON.stringify({ ...truthToJson(truth, volume), ...extra }, null, 1)}\n`);
-  const [columns, rows, slices] = volume.dims;
-  const [sx, , sz] = volume.spacing;
-  const lines = [
-    `Phantom seed ${truth.seed} (${truth.region}): ${columns}x${rows}x${slices} at ${sx.toFixed(3)} x ${sz.toFixed(3)} mm`,
-    `Patient ${identity.patientName} ${identity.patientId} (${identity.patientSex}, ${identity.patientAge}); study ${identity.studyDate} ${volume.source.studyInstanceUid}`,
-    `Wrote ${files.length} CT files and truth.json to ${outDir}`,
-    ...truth.nodules.map((n) => `  #${n.index} ${n.diameterMm.toFixed(1)} mm ${n.spec.type} ${n.spec.shape} ${n.attachment}, ${n.laterality} ${n.zone}, `
-      + `voxel (${n.centreVoxel.x.toFixed(0)}, ${n.centreVoxel.y.toFixed(0)}, ${n.centreVoxel.z.toFixed(0)}), ${n.volumeMm3.toFixed(0)} mm³`),
-  ];
-  if (truth.nodules.length === 0) lines.push(truth.lungsPresent ? '  no nodules' : '  no lungs, no nodules');
-  return lines;
-}
 
 export async function run(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -136,7 +110,7 @@ export async function run(args: readonly string[]): Promise<number> {
   const started = performance.now();
   const baseline = generatePhantom(options);
   const baselineDir = followUpDays === undefined ? outDir : path.join(outDir, 'baseline');
-  const lines = [`Generated in ${((performance.now() - started) / 1000).toFixed(1)} s`, ...(await writeScan(baseline, baselineDir, {}))];
+  const lines = [`Generated in ${((performance.now() - started) / 1000).toFixed(1)} s`, ...(await writePhantom(baseline, baselineDir, {}))];
   if (followUpDays !== undefined) {
     const count = options.nodules?.length ?? 0;
     const first = options.nodules?.[0];
@@ -149,7 +123,7 @@ export async function run(args: readonly string[]): Promise<number> {
       add: region === 'chest' ? [{ diameterMm: 6, type: 'solid', shape: 'round', attachment: 'free' }] : [],
     };
     const { followUp, links } = generateFollowUp(options, changes);
-    lines.push('Follow-up:', ...(await writeScan(followUp, path.join(outDir, 'follow-up'), { links })));
+    lines.push('Follow-up:', ...(await writePhantom(followUp, path.join(outDir, 'follow-up'), { links })));
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
