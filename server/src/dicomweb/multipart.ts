@@ -25,13 +25,24 @@ function parseHeaders(block: Buffer): Record<string, string> {
  * Splits a multipart/related body into parts as the bytes arrive, holding at most one part and
  * one chunk in memory: a 320-slice series is 160 MB, which should never sit in one buffer.
  */
-export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary: string): AsyncGenerator<MultipartPart> {
+export async function* readMultipart(source: AsyncIterable<Uint8Array>, boundary: string): AsyncGenerator<MultipartPart> {
   const delimiter = Buffer.from(`\r\n--${boundary}`);
   // Prepending CRLF lets the first delimiter match the same pattern as the others.
-  let pending: Buffer = Buffer.from('\r\n');
+  // A chunk is first searched on its own (with the few bytes before it, in case the delimiter
+  // straddles two chunks); the buffered chunks are joined only when a delimiter ends in it, so a
+  // part costs one copy and one scan however finely it arrives.
+  const overlap = delimiter.length + 1;
+  let chunks: Buffer[] = [Buffer.from('\r\n')];
+  let buffered = 2;
   let inPart = false;
-  for await (const chunk of chunks) {
-    pending = Buffer.concat([pending, chunk]);
+  for await (const chunk of source) {
+    const piece = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const last = chunks[chunks.length - 1];
+    const seam = Buffer.concat([last.subarray(Math.max(0, last.length - overlap)), piece]);
+    chunks.push(piece);
+    buffered += piece.length;
+    if (seam.indexOf(delimiter) < 0 && seam.length >= overlap) continue;
+    let pending = Buffer.concat(chunks, buffered);
     for (;;) {
       const at = pending.indexOf(delimiter);
       // Two bytes after the delimiter tell the closing one ("--") from the next part (CRLF).
@@ -47,6 +58,8 @@ export async function* readMultipart(chunks: AsyncIterable<Uint8Array>, boundary
       pending = pending.subarray(after + 2);
       inPart = true;
     }
+    chunks = [pending];
+    buffered = pending.length;
   }
   throw new Error('Multipart body ended before its closing delimiter (connection cut?)');
 }
