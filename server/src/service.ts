@@ -60,8 +60,8 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
       studyInstanceUid: analysis.studyInstanceUid,
       ignoreSeries: await seriesStoredByUs(database.db, analysis.studyInstanceUid),
       onProgress: (progress) => recordProgress(database.db, analysis.id, workerId, { ...progress, model: engine.model }),
+      onFindings: (findings) => saveFindings(database.db, analysis.id, analysis.studyInstanceUid, findings),
     });
-    await saveFindings(database.db, analysis.id, analysis.studyInstanceUid, result.findings);
     for (const [stage, ms] of Object.entries(result.timings)) metrics.stageDuration.observe({ stage }, ms / 1000);
     metrics.analysisDuration.observe({}, (performance.now() - started) / 1000);
     return { series: result.series, timings: result.timings, warnings: result.warnings, outputs: result.outputs, model: result.model };

@@ -28,8 +28,8 @@ export interface TestStack {
  * A real Orthanc and a real PostgreSQL cluster on free ports with their own temp data, and a
  * Lungbridge service in-process against them: what integration tests talk to.
  */
-export async function startTestStack(options: { env?: Record<string, string>; engine?: AnalysisEngine; stableAgeSeconds?: number } = {}): Promise<TestStack> {
-  const orthanc = await startLocalOrthanc({ stableAgeSeconds: options.stableAgeSeconds ?? 2 });
+export async function startTestStack(options: { env?: Record<string, string>; engine?: AnalysisEngine; stableAgeSeconds?: number; orthancConfig?: Record<string, unknown> } = {}): Promise<TestStack> {
+  const orthanc = await startLocalOrthanc({ stableAgeSeconds: options.stableAgeSeconds ?? 2, extraConfig: options.orthancConfig });
   const postgres = await startLocalPostgres();
   const database = `lungbridge_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: postgres.url });

@@ -88,6 +88,15 @@ export class PacsClient {
     return found.length > 0;
   }
 
+  async instanceExists(studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string): Promise<boolean> {
+    const found = await this.call('instance search', () => this.client.searchForInstances({
+      studyInstanceUID: studyInstanceUid,
+      seriesInstanceUID: seriesInstanceUid,
+      queryParams: { SOPInstanceUID: sopInstanceUid },
+    }));
+    return found.some((json: DicomJson) => stringValue(json, 'SOPInstanceUID') === sopInstanceUid);
+  }
+
   async searchSeries(studyInstanceUid: string): Promise<SeriesInfo[]> {
     const found = await this.call('series search', () => this.client.searchForSeries({
       studyInstanceUID: studyInstanceUid,
@@ -116,8 +125,18 @@ export class PacsClient {
   }
 
   /** Streams the instances of a series as Part 10 bytes, one at a time. */
-  async *retrieveSeries(studyInstanceUid: string, seriesInstanceUid: string): AsyncGenerator<Uint8Array> {
-    const url = `${this.connection.dicomWebUrl.replace(/\/$/, '')}/studies/${studyInstanceUid}/series/${seriesInstanceUid}`;
+  retrieveSeries(studyInstanceUid: string, seriesInstanceUid: string): AsyncGenerator<Uint8Array> {
+    return this.retrieve(`studies/${studyInstanceUid}/series/${seriesInstanceUid}`);
+  }
+
+  /** One instance as Part 10 bytes (e.g. a stored SR or SEG). */
+  async retrieveInstance(studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string): Promise<Uint8Array> {
+    for await (const part of this.retrieve(`studies/${studyInstanceUid}/series/${seriesInstanceUid}/instances/${sopInstanceUid}`)) return part;
+    throw new PipelineError('study-not-found', `PACS returned no instance ${sopInstanceUid}`);
+  }
+
+  private async *retrieve(resource: string): AsyncGenerator<Uint8Array> {
+    const url = `${this.connection.dicomWebUrl.replace(/\/$/, '')}/${resource}`;
     let response: Response;
     try {
       response = await fetch(url, {

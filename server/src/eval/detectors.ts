@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { createClassicalDetector } from '../detect/classical-detector.ts';
+import { createModelDetector, defaultModelPath, loadPatchClassifier } from '../inference/model-detector.ts';
 import type { Detector } from '../pipeline/detect.ts';
 
 /**
@@ -7,7 +9,10 @@ import type { Detector } from '../pipeline/detect.ts';
  * ('model') and `--detector all` prints it beside the others on the same scans.
  */
 export async function availableDetectors(): Promise<Record<string, Detector>> {
-  return { classical: createClassicalDetector() };
+  const detectors: Record<string, Detector> = { classical: createClassicalDetector() };
+  // The trained model when its ONNX file is there (models/MODEL_CARD.md).
+  if (existsSync(defaultModelPath)) detectors.model = createModelDetector(await loadPatchClassifier());
+  return detectors;
 }
 
 /** The detectors for `--detector <name | all>`; an unknown or unavailable name throws, listing what is available. */

@@ -22,7 +22,8 @@ function gaussianKernel(sigma: number): Float32Array {
  */
 export function gaussianSmooth(src: Float32Array, grid: Grid, sigmaMm: number): Float32Array {
   const [nx, ny, nz] = grid.dims;
-  const data = Float32Array.from(src);
+  let data = Float32Array.from(src);
+  let scratch = new Float32Array(src.length);
   const strides = [1, nx, nx * ny];
   const longest = Math.max(nx, ny, nz);
   const line = new Float32Array(longest);
@@ -32,22 +33,39 @@ export function gaussianSmooth(src: Float32Array, grid: Grid, sigmaMm: number): 
     if (n < 2 || sigma < 0.2) continue;
     const kernel = gaussianKernel(sigma);
     const radius = (kernel.length - 1) / 2;
-    const stride = strides[axis];
-    const [a, b] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
-    for (let q = 0; q < grid.dims[b]; q++) {
-      for (let p = 0; p < grid.dims[a]; p++) {
-        const base = p * strides[a] + q * strides[b];
-        for (let t = 0; t < n; t++) line[t] = data[base + t * stride];
-        for (let t = 0; t < n; t++) {
+    if (axis === 0) {
+      for (let base = 0; base < data.length; base += nx) {
+        for (let t = 0; t < nx; t++) line[t] = data[base + t];
+        for (let t = 0; t < nx; t++) {
           let acc = 0;
           for (let u = -radius; u <= radius; u++) {
             const s = t + u;
-            acc += kernel[u + radius] * line[s < 0 ? 0 : s >= n ? n - 1 : s];
+            acc += kernel[u + radius] * line[s < 0 ? 0 : s >= nx ? nx - 1 : s];
           }
-          data[base + t * stride] = acc;
+          data[base + t] = acc;
+        }
+      }
+      continue;
+    }
+    // Rows (axis 1) or planes (axis 2) are added whole, weighted: contiguous inner loops instead of
+    // strided walks down columns, which thrash the cache on a full CT volume.
+    const stride = strides[axis];
+    const outer = axis === 1 ? nz : 1;
+    const outerStride = axis === 1 ? nx * ny : 0;
+    scratch.fill(0);
+    for (let q = 0; q < outer; q++) {
+      const block = q * outerStride;
+      for (let t = 0; t < n; t++) {
+        const target = block + t * stride;
+        for (let u = -radius; u <= radius; u++) {
+          const s = t + u;
+          const source = block + (s < 0 ? 0 : s >= n ? n - 1 : s) * stride;
+          const w = kernel[u + radius];
+          for (let i = 0; i < stride; i++) scratch[target + i] += w * data[source + i];
         }
       }
     }
+    [data, scratch] = [scratch, data];
   }
   return data;
 }

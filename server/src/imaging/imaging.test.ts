@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelComponents } from './connected-components.ts';
+import { downsampleMean } from './downsample.ts';
+import { gaussianSmooth } from './gaussian.ts';
 import { squaredDistanceTo } from './distance-transform.ts';
 import { close, fillHolesPerSlice } from './morphology.ts';
 import { symmetricEigenvalues } from './symmetric-eigen.ts';
@@ -52,5 +54,59 @@ describe('symmetricEigenvalues', () => {
     expect(values[0]).toBeCloseTo(1, 6);
     expect(values[1]).toBeCloseTo(3, 6);
     expect(values[2]).toBeCloseTo(-5, 6);
+  });
+});
+
+/** Reference separable convolution, clamped borders, one voxel at a time. */
+function naiveSmooth(src: Float32Array, dims: [number, number, number], spacing: [number, number, number], sigmaMm: number): Float32Array {
+  let data = Float32Array.from(src);
+  for (const axis of [0, 1, 2] as const) {
+    const sigma = sigmaMm / spacing[axis];
+    if (dims[axis] < 2 || sigma < 0.2) continue;
+    const radius = Math.max(1, Math.ceil(3 * sigma));
+    const weights = Array.from({ length: 2 * radius + 1 }, (_, t) => Math.exp(-((t - radius) ** 2) / (2 * sigma * sigma)));
+    const total = weights.reduce((s, w) => s + w, 0);
+    const out = new Float32Array(data.length);
+    for (let k = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++) {
+      let acc = 0;
+      for (let t = -radius; t <= radius; t++) {
+        const at = [i, j, k];
+        at[axis] = Math.min(dims[axis] - 1, Math.max(0, at[axis] + t));
+        acc += (weights[t + radius] / total) * data[at[0] + at[1] * dims[0] + at[2] * dims[0] * dims[1]];
+      }
+      out[i + j * dims[0] + k * dims[0] * dims[1]] = acc;
+    }
+    data = out;
+  }
+  return data;
+}
+
+describe('gaussianSmooth', () => {
+  it('matches a voxel-by-voxel separable convolution on an anisotropic grid', () => {
+    const dims: [number, number, number] = [9, 7, 6];
+    const spacing: [number, number, number] = [0.7, 0.9, 2];
+    const src = Float32Array.from({ length: 9 * 7 * 6 }, (_, n) => ((n * 7919) % 101) - 50);
+    const fast = gaussianSmooth(src, { dims, spacing }, 1.5);
+    const slow = naiveSmooth(src, dims, spacing, 1.5);
+    for (let n = 0; n < src.length; n++) expect(fast[n]).toBeCloseTo(slow[n], 3);
+  });
+});
+
+describe('downsampleMean', () => {
+  it('averages each block, partial blocks at the far edges over the voxels they hold', () => {
+    const dims: [number, number, number] = [7, 5, 4];
+    const src = Int16Array.from({ length: 7 * 5 * 4 }, (_, n) => (n * 37) % 200);
+    const box = { offset: [1, 0, 1] as const, size: [6, 5, 3] as const };
+    const sampled = downsampleMean(src, { dims, spacing: [0.5, 0.5, 1] }, box, [4, 2, 2]);
+    expect(sampled.dims).toEqual([2, 3, 2]);
+    expect(sampled.spacing).toEqual([2, 1, 2]);
+    for (let c = 0; c < 2; c++) for (let b = 0; b < 3; b++) for (let a = 0; a < 2; a++) {
+      const values: number[] = [];
+      for (let k = 1 + 2 * c; k < Math.min(4, 3 + 2 * c); k++) for (let j = 2 * b; j < Math.min(5, 2 * b + 2); j++) {
+        for (let i = 1 + 4 * a; i < Math.min(7, 5 + 4 * a); i++) values.push(src[i + j * 7 + k * 35]);
+      }
+      const mean = values.reduce((s, v) => s + v, 0) / values.length;
+      expect(sampled.data[a + b * 2 + c * 6]).toBeCloseTo(mean, 3);
+    }
   });
 });

@@ -28,7 +28,7 @@ export interface LocalOrthanc {
  * Runs Debian's Orthanc with `orthanc/orthanc.json` on free loopback ports and its own data
  * directory, the same configuration Compose mounts. Used by `npm start` and the test suite.
  */
-export async function startLocalOrthanc(options: { dataDir?: string; stableAgeSeconds?: number; log?: (line: string) => void } = {}): Promise<LocalOrthanc> {
+export async function startLocalOrthanc(options: { dataDir?: string; stableAgeSeconds?: number; extraConfig?: Record<string, unknown>; log?: (line: string) => void } = {}): Promise<LocalOrthanc> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'lungbridge-orthanc-')));
   await mkdir(dataDir, { recursive: true });
   const base = JSON.parse(await readFile(orthancConfigFile, 'utf8')) as Record<string, unknown>;
@@ -46,6 +46,7 @@ export async function startLocalOrthanc(options: { dataDir?: string; stableAgeSe
     RegisteredUsers: { [username]: password },
     Plugins: [pluginsDir],
     ...(options.stableAgeSeconds !== undefined ? { StableAge: options.stableAgeSeconds } : {}),
+    ...options.extraConfig,
   };
   const configPath = path.join(dataDir, 'orthanc.json');
   await writeFile(configPath, JSON.stringify(config, null, 2));

@@ -15,12 +15,20 @@ export type NoduleMeasurement = Omit<Finding, 'index' | 'trackingUid'>;
  * (Fleischner glossary, Hansell et al., Radiology 246(3), 2008).
  */
 const solidHu = -300;
+/**
+ * The solid component of a part-solid nodule is outlined here, below solidHu: a core of a few
+ * millimetres loses its peak to blur and partial volume, and at -300 HU measured 1-2 mm small on
+ * phantom cores; -400 HU still lies above the densest ground glass (about -450 HU).
+ */
+const solidComponentHu = -400;
 /** Share of the nodule's voxels that are solid above which the nodule is called solid. */
 const solidShare = 0.5;
 /** A solid core smaller than this (mean diameter) is not a measurable solid component. */
 const minSolidComponentMm = 1.5;
 /** A nodule this close to non-lung tissue (chest wall, mediastinum, diaphragm) is juxtapleural. */
 const pleuraContactMm = 3;
+/** Share of the volume in protrusions at which the spiculation estimate reaches 1. */
+const spiculationFullShare = 0.1;
 
 /**
  * Measures one segmented nodule: centroid, Lung-RADS long and short axes on the axial slice of
@@ -49,7 +57,8 @@ export function measureNodule(volume: Volume, lungs: LungMask, mask: BoxMask, pr
         count++;
         sumHu += hu;
         if (hu > maxHu) maxHu = hu;
-        if (hu >= solidHu) { solid++; solidMask[n] = 1; }
+        if (hu >= solidHu) solid++;
+        if (hu >= solidComponentHu) solidMask[n] = 1;
         cx += i; cy += j; cz += k;
         sides[lungs.mask[at]]++;
       }
@@ -77,7 +86,7 @@ export function measureNodule(volume: Volume, lungs: LungMask, mask: BoxMask, pr
     laterality: laterality(sides, volume, lungs, centroidMm),
     zone: zone(volume, lungs, centroidMm),
     juxtapleural: touchesPleura(volume, lungs, mask),
-    spiculation: spiculation(mask, volume.spacing, longAxis.lengthMm),
+    spiculation: estimateSpiculation(mask, volume.spacing, count * sx * sy * sz),
     mask,
   };
 }
@@ -197,18 +206,25 @@ function touchesPleura(volume: Volume, lungs: LungMask, mask: BoxMask): boolean 
 }
 
 /**
- * Share of the nodule that an opening with a ball of a quarter of its radius removes: spicules and
- * lobulations are thinner than the ball, a smooth nodule loses only its digitised corners.
- * Mapped to 0..1 so that a smooth sphere scores about 0 and a strongly spiculated mass about 1.
+ * Share of the nodule in thin protrusions: voxels that an opening with a ball of 0.3 of the
+ * equivalent radius removes and that lie more than a voxel beyond the opened body. Digitised corners
+ * and elongation are not counted (they are within a voxel of the opened body, or survive it);
+ * spicules and narrow lobes are. Mapped to 0..1: a round nodule about 0, spicules on a tenth of the
+ * volume 1 (calibrated on phantom nodules, `spiculationFullShare`).
  */
-function spiculation(mask: BoxMask, spacing: readonly [number, number, number], longAxisMm: number): number {
-  const radius = Math.max(Math.min(spacing[0], spacing[1]) * 1.01, longAxisMm / 8);
-  const opened = open(mask.data, { dims: mask.size, spacing }, radius);
+export function estimateSpiculation(mask: BoxMask, spacing: readonly [number, number, number], volumeMm3: number): number {
+  const grid: Grid = { dims: mask.size, spacing };
+  const equivalentRadiusMm = Math.cbrt((3 * volumeMm3) / (4 * Math.PI));
+  const radius = Math.max(Math.min(spacing[0], spacing[1]) * 1.01, 0.3 * equivalentRadiusMm);
+  const opened = open(mask.data, grid, radius);
+  const beyond = squaredDistanceTo(opened, grid, 1);
+  const voxel2 = (Math.max(...spacing) * 1.01) ** 2;
   let total = 0;
-  let removed = 0;
+  let protruding = 0;
   for (let n = 0; n < mask.data.length; n++) {
-    total += mask.data[n];
-    if (mask.data[n] && !opened[n]) removed++;
+    if (!mask.data[n]) continue;
+    total++;
+    if (beyond[n] > voxel2) protruding++;
   }
-  return Math.min(1, Math.max(0, (removed / total - 0.05) / 0.25));
+  return Math.min(1, protruding / total / spiculationFullShare);
 }

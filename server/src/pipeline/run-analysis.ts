@@ -26,6 +26,8 @@ export interface AnalysisRunInput {
   readonly studyInstanceUid: string;
   /** Series Lungbridge itself stored into the study; never inputs. */
   readonly ignoreSeries: ReadonlySet<string>;
+  /** Records the findings before the results are stored, so a store failure loses nothing. */
+  readonly onFindings: (findings: readonly Finding[]) => Promise<void>;
   /** Called as soon as the series is known, so a later failure still leaves it on record. */
   readonly onProgress?: (progress: { series?: SeriesSummary; timings: StageTimings; warnings: string[] }) => Promise<void>;
 }
@@ -62,6 +64,7 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
     onStage: (stage, ms) => { timings[stage] = Math.round(ms); },
   });
   await input.onProgress?.({ series: summary, timings, warnings });
+  await input.onFindings(findings);
 
   const outputs = await deps.publish({ volume, findings, analysisId: input.analysisId, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
   return { series: summary, findings, warnings, timings, outputs, model: deps.model };

@@ -23,6 +23,13 @@ export async function storeResults(deps: { pacs: PacsClient; db: Db }, input: { 
   if (missing.length) {
     throw new PipelineError('pacs-rejected', `PACS did not confirm storing ${missing.map((o) => o.kind.toUpperCase()).join(' and ')}`);
   }
+  // A PACS can report an instance as stored and still drop it (Orthanc answers a STOW that its
+  // ReceivedInstanceFilter refused with success): believe what a query finds.
+  for (const object of input.objects) {
+    if (!(await deps.pacs.instanceExists(input.studyInstanceUid, object.seriesInstanceUid, object.sopInstanceUid))) {
+      throw new PipelineError('pacs-rejected', `PACS acknowledged the ${object.kind.toUpperCase()} ${object.sopInstanceUid} but does not have it (refused by its own rules?)`);
+    }
+  }
   const sr = input.objects.find((o) => o.kind === 'sr');
   const seg = input.objects.find((o) => o.kind === 'seg');
   return {

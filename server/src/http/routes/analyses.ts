@@ -132,6 +132,27 @@ export function analysesRouter(deps: HttpDeps): Router {
     ctx.body = presentAnalysis(after, base(ctx));
   });
 
+  // The stored results as Part 10 files, read back from the PACS (the copy of record).
+  for (const kind of ['sr', 'seg'] as const) {
+    router.get(`/api/v1/analyses/:id/${kind}`, async (ctx) => {
+      const row = await load(ctx.params.id);
+      const outputs = row.outputs;
+      const sop = kind === 'sr' ? outputs?.srSopInstanceUid : outputs?.segSopInstanceUid;
+      const series = kind === 'sr' ? outputs?.srSeriesInstanceUid : outputs?.segSeriesInstanceUid;
+      if (!sop || !series) throw notFound(`Analysis ${row.id} stored no ${kind.toUpperCase()}`);
+      let bytes: Uint8Array;
+      try {
+        bytes = await deps.pacs.retrieveInstance(row.studyInstanceUid, series, sop);
+      } catch (error) {
+        if (error instanceof PipelineError && error.code === 'study-not-found') throw notFound(`The ${kind.toUpperCase()} is no longer in the PACS`);
+        throw badGateway(error instanceof PipelineError ? error.message : 'PACS unreachable');
+      }
+      ctx.type = 'application/dicom';
+      ctx.attachment(`${kind}-${sop}.dcm`);
+      ctx.body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    });
+  }
+
   router.get('/api/v1/studies/:studyInstanceUid/findings', async (ctx) => {
     const studyInstanceUid = parse(uidSchema, ctx.params.studyInstanceUid);
     const { analysisId, rows } = await currentFindingsOfStudy(db, studyInstanceUid);
