@@ -1,4 +1,5 @@
 import { createClassicalDetector } from './detect/classical-detector.ts';
+import type { Detector } from './pipeline/detect.ts';
 import { analyzeVolume } from './pipeline/analyze-volume.ts';
 import { encodeResults } from './pipeline/encode.ts';
 import { storeResults } from './pipeline/store.ts';
@@ -8,8 +9,13 @@ import type { AnalysisEngine } from './service.ts';
  * The analysis the service runs: the detector (the classical one until a trained model is
  * configured), the shared analyse stages, and SR + SEG stored back into the study.
  */
+/** The detector the service, the CLI and the demo use. */
+export async function defaultDetector(): Promise<Detector> {
+  return createClassicalDetector();
+}
+
 export async function createDefaultEngine(): Promise<AnalysisEngine> {
-  const detector = createClassicalDetector();
+  const detector = await defaultDetector();
   const model = { name: detector.name, version: detector.version };
   return {
     model,

@@ -1,4 +1,8 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { defaultDetector } from '../../engine.ts';
+import { encodeResults } from '../../pipeline/encode.ts';
 import type { Finding } from '../../domain/finding.ts';
 import { analyzeVolume, type AnalysisStage } from '../../pipeline/analyze-volume.ts';
 import { loadVolumeFromFolder } from '../../pipeline/load-folder.ts';
@@ -32,11 +36,15 @@ function findingsTable(findings: readonly Finding[]): string {
 export async function run(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
     allowPositionals: true,
   });
   if (values.help || positionals.length !== 1) {
-    process.stderr.write('Usage: lungbridge analyze <dicom dir> [--json]\n');
+    process.stderr.write('Usage: lungbridge analyze <dicom dir> [--json] [--out <dir>]   (--out writes the SR and SEG there)\n');
     return values.help ? 0 : 2;
   }
   const started = performance.now();
@@ -45,9 +53,18 @@ export async function run(args: readonly string[]): Promise<number> {
   progress(1, `volume: ${volume.dims.join('x')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' x ')} mm (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   let done = 1;
   const result = await analyzeVolume(volume, {
+    detector: await defaultDetector(),
     onStage: (stage, ms) => progress(++done, `${stage}: ${(ms / 1000).toFixed(2)} s`),
   });
   for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
+  if (values.out) {
+    await mkdir(values.out, { recursive: true });
+    for (const object of encodeResults({ volume, findings: result.findings, model: result.detector })) {
+      const file = path.join(values.out, `${object.kind}.dcm`);
+      await writeFile(file, object.part10);
+      process.stderr.write(`wrote ${object.kind.toUpperCase()} ${file}\n`);
+    }
+  }
   if (values.json) {
     const findings = result.findings.map(({ mask, ...f }) => ({ ...f, mask: { offset: mask.offset, size: mask.size } }));
     process.stdout.write(`${JSON.stringify({ series, ...result, findings }, null, 2)}\n`);
