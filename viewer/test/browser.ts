@@ -93,3 +93,69 @@ export async function waitForRenderedImage(page: Page, timeoutMs = 60_000): Prom
     { timeout: timeoutMs, polling: 500 },
   );
 }
+
+/** A point in patient coordinates (mm, LPS), which is Cornerstone's world space. */
+export interface WorldPoint {
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+}
+
+/**
+ * The part of Cornerstone3D that OHIF 3.13 exposes as `window.cornerstone` and these tests use:
+ * the first viewport's camera, to look at a nodule the way a reader would zoom in on it.
+ */
+interface CornerstoneWindow {
+  readonly cornerstone: {
+    getEnabledElements(): Array<{
+      readonly viewport: {
+        readonly canvas: HTMLCanvasElement;
+        getCamera(): { focalPoint: number[]; position: number[]; viewPlaneNormal: number[] };
+        setCamera(camera: { focalPoint: number[]; position: number[] }): void;
+        setZoom(zoom: number): void;
+        worldToCanvas(point: number[]): number[];
+        render(): void;
+      };
+    }>;
+  };
+}
+
+/**
+ * Centres the (single) viewport on `point` within the slice on show and zooms in: the camera moves
+ * parallel to the image plane only, so the slice stays the one the viewer jumped to.
+ */
+export async function focusViewport(page: Page, point: WorldPoint, zoom: number): Promise<void> {
+  await page.evaluate(({ point, zoom }) => {
+    const [{ viewport }] = (window as unknown as CornerstoneWindow).cornerstone.getEnabledElements();
+    const { focalPoint, position, viewPlaneNormal: n } = viewport.getCamera();
+    const target = [point.x, point.y, point.z];
+    const offset = target.map((t, i) => t - focalPoint[i]);
+    const along = offset[0] * n[0] + offset[1] * n[1] + offset[2] * n[2];
+    const shift = offset.map((o, i) => o - along * n[i]);
+    viewport.setCamera({ focalPoint: focalPoint.map((f, i) => f + shift[i]), position: position.map((p, i) => p + shift[i]) });
+    viewport.setZoom(zoom);
+    viewport.render();
+  }, { point, zoom });
+}
+
+/**
+ * The mean colour (RGB 0..255) of the viewport's rendered image in a 5x5 pixel square around where
+ * `point` projects, read back from the canvas (image and segmentation overlays, not SVG annotations).
+ */
+export async function viewportColourAt(page: Page, point: WorldPoint): Promise<[number, number, number]> {
+  return page.evaluate((point) => {
+    const [{ viewport }] = (window as unknown as CornerstoneWindow).cornerstone.getEnabledElements();
+    const [cssX, cssY] = viewport.worldToCanvas([point.x, point.y, point.z]);
+    const canvas = viewport.canvas;
+    const scale = canvas.width / canvas.clientWidth;
+    const probe = document.createElement('canvas');
+    probe.width = canvas.width;
+    probe.height = canvas.height;
+    const context = probe.getContext('2d')!;
+    context.drawImage(canvas, 0, 0);
+    const pixels = context.getImageData(Math.round(cssX * scale) - 2, Math.round(cssY * scale) - 2, 5, 5).data;
+    const sum = [0, 0, 0];
+    for (let i = 0; i < pixels.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += pixels[i + c];
+    return sum.map((s) => Math.round(s / 25)) as [number, number, number];
+  }, point);
+}
