@@ -5,6 +5,7 @@ import {
 import type {
   AnalysisStatus, ModelInfo, SeriesSummary, StageTimings, StoredOutputs,
 } from '../domain/analysis.ts';
+import type { FindingAssessment, LungRadsResult } from '../domain/assessment.ts';
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 
@@ -28,6 +29,14 @@ export const analyses = pgTable('analyses', {
   outputs: jsonb('outputs').$type<StoredOutputs>(),
   timings: jsonb('timings').$type<StageTimings>(),
   warnings: jsonb('warnings').$type<string[]>(),
+  /** Exam-level Lung-RADS of the machine's reading (the reviewed one lives in `reports`). */
+  examAssessment: jsonb('exam_assessment').$type<LungRadsResult>(),
+  /** Patient inputs for risk models: from the DICOM patient module, then as given through the API. */
+  patient: jsonb('patient').$type<Record<string, unknown>>(),
+  /** The earlier analysis of the same patient this one was compared with. */
+  priorAnalysisId: uuid('prior_analysis_id'),
+  /** 'unreviewed' until a reader touches a finding, then 'in-review', 'reviewed' once signed off. */
+  reviewState: text('review_state').notNull().default('unreviewed'),
   /** Earliest time a worker may (re)try it: retries back off through this. */
   runAfter: timestamp('run_after', { withTimezone: true }).notNull().defaultNow(),
   claimedBy: text('claimed_by'),
@@ -56,11 +65,39 @@ export const findings = pgTable('findings', {
   maskOffset: jsonb('mask_offset').$type<[number, number, number]>().notNull(),
   maskSize: jsonb('mask_size').$type<[number, number, number]>().notNull(),
   maskData: bytea('mask_data').notNull(),
+  /** Lung-RADS and Brock of this nodule. */
+  assessment: jsonb('assessment').$type<FindingAssessment>(),
+  /** Change against the matched nodule of the prior scan (status, diameter/volume change, VDT). */
+  change: jsonb('change').$type<Record<string, unknown>>(),
+  /** 'ai' (the detector) or 'reader' (added in review). */
+  source: text('source').notNull().default('ai'),
+  /** pending | accepted | rejected | edited. */
+  reviewStatus: text('review_status').notNull().default('pending'),
+  reviewNote: text('review_note'),
+  reviewedBy: text('reviewed_by'),
+  reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+  /** The machine's original measurements, kept when a reader edits them. */
+  original: jsonb('original').$type<Record<string, unknown>>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   index('findings_analysis_idx').on(t.analysisId),
   index('findings_study_idx').on(t.studyInstanceUid),
 ]);
+
+/** Each issued version of an analysis's report: the machine's (version 1) and every review's. */
+export const reports = pgTable('reports', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  analysisId: uuid('analysis_id').notNull().references(() => analyses.id, { onDelete: 'cascade' }),
+  version: integer('version').notNull(),
+  /** 'machine' or 'review'. */
+  origin: text('origin').notNull(),
+  issuedBy: text('issued_by').notNull(),
+  /** The structured report (report/build-report.ts LungScreeningReport). */
+  content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+  /** SR, SEG and Encapsulated PDF stored for this version. */
+  outputs: jsonb('outputs').$type<Record<string, string>>(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('reports_analysis_version_idx').on(t.analysisId, t.version)]);
 
 /** Where each PACS change feed was read up to (Orthanc's `/changes` sequence number). */
 export const changeFeedCursors = pgTable('change_feed_cursors', {
