@@ -236,7 +236,9 @@ def main():
     parser.add_argument('--minutes', type=float, default=20)
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--batch', type=int, default=64)
-    parser.add_argument('--steps-per-epoch', type=int, default=120)
+    parser.add_argument('--steps-per-epoch', type=int, default=60)
+    parser.add_argument('--lr', type=float, default=2e-3)
+    parser.add_argument('--init', help='state_dict (.pt) to continue training from')
     parser.add_argument('--validation-scans', type=int, default=4, help='phantom scans held out for validation')
     args = parser.parse_args()
 
@@ -256,7 +258,10 @@ def main():
     validation = set(phantom_scans[-args.validation_scans:])
     is_val = np.isin(scans, list(validation))
     train_idx = np.where(~is_val)[0]
-    val_idx = np.where(is_val)[0]
+    # Validation: every held-out positive and at most 1000 of its negatives (validation costs CPU time).
+    val_all = np.where(is_val)[0]
+    val_neg = val_all[labels[val_all] == 0]
+    val_idx = np.concatenate([val_all[labels[val_all] == 1], np.random.RandomState(args.seed).permutation(val_neg)[:1000]])
     lidc_lung = np.array([s['source'] == 'lidc' and s['label'] == 0 and s['kind'] in ('background', 'proposal') for s in samples])
     pos_idx = train_idx[labels[train_idx] == 1]
     neg_idx = train_idx[labels[train_idx] == 0]
@@ -266,7 +271,10 @@ def main():
           flush=True)
 
     net = NoduleNet().to(device)
-    optimiser = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
+    if args.init:
+        net.load_state_dict(torch.load(args.init, map_location=device))
+        print(f'continuing from {args.init}', flush=True)
+    optimiser = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     # Each batch: a third real/phantom positives, a sixth inserted nodules, half negatives.
     n_pos, n_ins = args.batch // 3, args.batch // 6
     n_neg = args.batch - n_pos - n_ins
@@ -288,7 +296,7 @@ def main():
             y = torch.cat([torch.ones(n_pos), torch.zeros(n_neg), torch.ones(n_ins)]).to(device)
             progress = min(1.0, (time.time() - start) / (args.minutes * 60))
             for group in optimiser.param_groups:
-                group['lr'] = 2e-3 * 0.5 * (1 + math.cos(math.pi * progress)) + 2e-5
+                group['lr'] = args.lr * 0.5 * (1 + math.cos(math.pi * progress)) + 2e-5
             loss = F.binary_cross_entropy_with_logits(net(x), y)
             optimiser.zero_grad()
             loss.backward()
@@ -310,6 +318,7 @@ def main():
                f'reference nodules, blob-proposal and random-lung negatives, synthetic nodules inserted into its lung); '
                f'held out: {geometry.get("heldOut", "")}; {len(pos_idx)} positive and {len(neg_idx)} negative patches, '
                f'seed {args.seed}, {epoch} epochs of {args.steps_per_epoch} x {args.batch}')
+    torch.save(net.state_dict(), os.path.join(args.data, 'last.pt'))
     manifest = export(net, geometry, summary, args.out)
     print(json.dumps(manifest, indent=2))
     with open(os.path.splitext(args.out)[0] + '.training-log.txt', 'w') as f:
