@@ -35,7 +35,7 @@ export interface NewInstance {
   readonly sopClassUid: string;
   readonly sopInstanceUid: string;
   readonly seriesInstanceUid: string;
-  readonly modality: 'SEG' | 'SR';
+  readonly modality: 'SEG' | 'SR' | 'DOC';
   readonly seriesNumber: number;
   readonly seriesDescription: string;
   readonly model?: ModelInfo;

@@ -55,22 +55,72 @@ function noduleLines(nodule: ReportNodule): ReportLine[] {
   return lines;
 }
 
-export function reportLines(report: LungScreeningReport): ReportLine[] {
+/** The report's text in three parts, so that a layout can put a table and images between them. */
+export interface ReportSections {
+  /** Title, study, exam category and management, up to the nodules heading. */
+  readonly header: readonly ReportLine[];
+  /** Each nodule in detail. */
+  readonly nodules: readonly ReportLine[];
+  readonly footer: readonly ReportLine[];
+}
+
+export function reportSections(report: LungScreeningReport): ReportSections {
   const { study, analysis, exam } = report;
-  const lines = [
-    line('title', 'Lung cancer screening CT: automated nodule analysis'),
-    line('emphasis', report.disclaimer),
-    line('body', `Study ${study.studyInstanceUid}${study.studyDate ? `, ${study.studyDate}` : ''}${study.accessionNumber ? `, accession ${study.accessionNumber}` : ''}`),
-    line('body', `Series ${study.seriesInstanceUid}`),
-    line('body', `Analysis ${analysis.id} at ${analysis.performedAt} by ${analysis.model.name} ${analysis.model.version}`),
-    line('heading', `Exam: Lung-RADS v2022 category ${exam.lungRads.category}`),
-    line('body', exam.lungRads.rule),
-    line('emphasis', `Management: ${report.recommendation}`),
-    line('body', exam.comparedWithPrior ? 'Compared with a prior exam.' : 'No prior exam compared (baseline rules).'),
-    line('heading', report.nodules.length === 0 ? 'No nodules found' : `Nodules (${report.nodules.length})`),
-    ...report.nodules.flatMap(noduleLines),
-    line('footnote', `Standards: ${report.standards.lungRads}; Brock: ${report.standards.brock}.`),
-    line('emphasis', report.disclaimer),
+  return {
+    header: [
+      line('title', 'Lung cancer screening CT: automated nodule analysis'),
+      line('emphasis', report.disclaimer),
+      line('body', `Study ${study.studyInstanceUid}${study.studyDate ? `, ${study.studyDate}` : ''}${study.accessionNumber ? `, accession ${study.accessionNumber}` : ''}`),
+      line('body', `Series ${study.seriesInstanceUid}`),
+      line('body', `Analysis ${analysis.id} at ${analysis.performedAt} by ${analysis.model.name} ${analysis.model.version}`),
+      line('heading', `Exam: Lung-RADS v2022 category ${exam.lungRads.category}`),
+      line('body', exam.lungRads.rule),
+      line('emphasis', `Management: ${report.recommendation}`),
+      line('body', exam.comparedWithPrior ? 'Compared with a prior exam.' : 'No prior exam compared (baseline rules).'),
+      line('heading', report.nodules.length === 0 ? 'No nodules found' : `Nodules (${report.nodules.length})`),
+    ],
+    nodules: report.nodules.flatMap(noduleLines),
+    footer: [
+      line('footnote', `Standards: ${report.standards.lungRads}; Brock: ${report.standards.brock}.`),
+      line('emphasis', report.disclaimer),
+    ],
+  };
+}
+
+export function reportLines(report: LungScreeningReport): ReportLine[] {
+  const { header, nodules, footer } = reportSections(report);
+  return [...header, ...nodules, ...footer];
+}
+
+/** One row per nodule for the summary table: the figures a reader scans first. */
+export const noduleTableColumns = [
+  { header: '#', widthChars: 2 },
+  { header: 'Type', widthChars: 12 },
+  { header: 'Site', widthChars: 15 },
+  { header: 'Long x short', widthChars: 12 },
+  { header: 'Mean', widthChars: 6 },
+  { header: 'Solid', widthChars: 6 },
+  { header: 'Volume', widthChars: 9 },
+  { header: 'Lung-RADS', widthChars: 9 },
+  { header: 'Brock', widthChars: 13 },
+] as const;
+
+export function noduleTableRow(nodule: ReportNodule): string[] {
+  const { size, location, brock } = nodule;
+  const brockCell = brock.probability === undefined
+    ? 'n/a'
+    : brock.probabilityIfUnknownPresent === undefined
+      ? percent(brock.probability)
+      : `${(brock.probability * 100).toFixed(1)}-${percent(brock.probabilityIfUnknownPresent)}`;
+  return [
+    String(nodule.index),
+    nodule.type,
+    `${location.laterality === 'right' ? 'R' : 'L'} ${location.zone}${location.juxtapleural ? ' pleura' : ''}`,
+    `${size.longAxisMm.toFixed(1)}x${size.shortAxisMm.toFixed(1)}`,
+    size.meanDiameterMm.toFixed(1),
+    size.solidComponentMm === undefined ? '-' : size.solidComponentMm.toFixed(1),
+    `${size.volumeMm3} mm³`,
+    nodule.lungRads.category,
+    brockCell,
   ];
-  return lines;
 }
