@@ -110,7 +110,7 @@ interface CornerstoneWindow {
     getEnabledElements(): Array<{
       readonly viewport: {
         readonly canvas: HTMLCanvasElement;
-        getCamera(): { focalPoint: number[]; position: number[]; viewPlaneNormal: number[] };
+        getCamera(): { focalPoint: number[]; position: number[]; viewPlaneNormal: number[]; viewUp: number[] };
         setCamera(camera: { focalPoint: number[]; position: number[] }): void;
         setZoom(zoom: number): void;
         worldToCanvas(point: number[]): number[];
@@ -157,5 +157,39 @@ export async function viewportColourAt(page: Page, point: WorldPoint): Promise<[
     const sum = [0, 0, 0];
     for (let i = 0; i < pixels.length; i += 4) for (let c = 0; c < 3; c++) sum[c] += pixels[i + c];
     return sum.map((s) => Math.round(s / 25)) as [number, number, number];
+  }, point);
+}
+
+/** A line as drawn in the viewport's SVG annotation layer, in CSS pixels of the viewport. */
+export interface DrawnLine {
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+}
+
+/** The lines Cornerstone draws for an annotation (`<uid>-line-1`, `-line-2`: a bidirectional's axes). */
+export async function drawnLines(page: Page, annotationUid: string): Promise<DrawnLine[]> {
+  return page.locator(`svg.svg-layer line[data-id^="${annotationUid}-line-"]`).evaluateAll((lines) =>
+    lines.map((line) => ({
+      x1: Number(line.getAttribute('x1')),
+      y1: Number(line.getAttribute('y1')),
+      x2: Number(line.getAttribute('x2')),
+      y2: Number(line.getAttribute('y2')),
+    })));
+}
+
+/**
+ * Where `point` lands in the viewport (CSS pixels, the space of its SVG layer) and how many CSS
+ * pixels one millimetre in the image plane spans at the current zoom.
+ */
+export async function projectOnViewport(page: Page, point: WorldPoint): Promise<{ x: number; y: number; pxPerMm: number }> {
+  return page.evaluate((point) => {
+    const [{ viewport }] = (window as unknown as CornerstoneWindow).cornerstone.getEnabledElements();
+    const { viewUp } = viewport.getCamera();
+    const world = [point.x, point.y, point.z];
+    const [x, y] = viewport.worldToCanvas(world);
+    const [x10, y10] = viewport.worldToCanvas(world.map((w, i) => w + 10 * viewUp[i]));
+    return { x, y, pxPerMm: Math.hypot(x10 - x, y10 - y) / 10 };
   }, point);
 }
