@@ -35,6 +35,14 @@ export interface InstanceGeometry {
   readonly imageOrientationPatient?: readonly number[];
 }
 
+/** A study as QIDO-RS lists it, with what finding a patient's earlier CT needs. */
+export interface StudyInfo {
+  readonly studyInstanceUid: string;
+  readonly patientId?: string;
+  /** DICOM DA, YYYYMMDD. */
+  readonly studyDate?: string;
+}
+
 export interface StoreResult {
   readonly stored: readonly string[];
   readonly failed: readonly { sopInstanceUid: string; reason: number | undefined }[];
@@ -86,6 +94,18 @@ export class PacsClient {
     const found = await this.call('study search', () =>
       this.client.searchForStudies({ queryParams: { StudyInstanceUID: studyInstanceUid } }));
     return found.length > 0;
+  }
+
+  /** Every study of one patient (exact PatientID match: a PatientID with * or ? is not searched). */
+  async searchStudiesOfPatient(patientId: string): Promise<StudyInfo[]> {
+    if (/[*?\\]/.test(patientId)) return [];
+    const found = await this.call('study search', () =>
+      this.client.searchForStudies({ queryParams: { PatientID: patientId, includefield: 'StudyDate' } }));
+    return found.map((json: DicomJson) => ({
+      studyInstanceUid: stringValue(json, 'StudyInstanceUID') ?? '',
+      patientId: stringValue(json, 'PatientID'),
+      studyDate: stringValue(json, 'StudyDate'),
+    })).filter((s: StudyInfo) => s.studyInstanceUid && s.patientId === patientId);
   }
 
   async instanceExists(studyInstanceUid: string, seriesInstanceUid: string, sopInstanceUid: string): Promise<boolean> {

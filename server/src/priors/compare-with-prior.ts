@@ -1,0 +1,137 @@
+/**
+ * The comparison stage (between measure and assess): find the patient's earlier CT in the PACS,
+ * make sure it is analysed, register the two scans on their lungs, match the nodules and say
+ * what changed. I/O here; the imaging and the comparison are the pure modules beside it.
+ */
+import type { Db } from '../db/client.ts';
+import { findingsOfAnalysis, type FindingRow } from '../db/findings-repo.ts';
+import type { PacsClient } from '../dicomweb/client.ts';
+import type { LungRadsCategory } from '../domain/assessment.ts';
+import type { Finding } from '../domain/finding.ts';
+import type { Vec3, Volume } from '../domain/volume.ts';
+import type { AnalysisRow } from '../jobs/queue.ts';
+import { seriesStoredByUs } from '../jobs/router.ts';
+import { describeStudy, fetchStudy } from '../pipeline/fetch.ts';
+import { segmentLungs } from '../pipeline/lungs.ts';
+import { buildVolume } from '../pipeline/volume.ts';
+import { compareMatchedNodules, type FindingChange, type ResolvedNodule } from './compare.ts';
+import { matchNodules, type NoduleAtTime } from './match.ts';
+import { ensurePriorAnalysed, type PriorAnalysisDeps } from './prior-analysis.ts';
+import { daysBetween, earlierStudies } from './prior-study.ts';
+import { identityTransform, lungSurface, registerLungs, rotationAngleDeg, type Registration } from './register.ts';
+
+/** What the comparison with the prior study found. */
+export interface PriorStudyComparison {
+  readonly priorAnalysisId: string;
+  readonly priorStudyInstanceUid: string;
+  readonly intervalDays: number;
+  /** How the scans were aligned; absent when one of them has no nodules (nothing to pair). */
+  readonly registration?: { readonly rmsMm: number; readonly rotationDeg: number; readonly translationMm: Vec3; readonly pairs: number };
+  /** By the current finding's tracking UID. */
+  readonly changes: ReadonlyMap<string, FindingChange>;
+  readonly resolved: readonly ResolvedNodule[];
+  /** Whether the prior was analysed just now, for this comparison. */
+  readonly priorAnalysedNow: boolean;
+}
+
+export interface ComparePriorInput {
+  readonly analysisId: string;
+  readonly volume: Volume;
+  readonly findings: readonly Finding[];
+}
+
+/** Stage 5b: the comparison, or none (with the reason as a warning when there was a prior to compare with). */
+export type ComparePrior = (input: ComparePriorInput) => Promise<{ comparison?: PriorStudyComparison; warnings: string[] }>;
+
+export interface PriorComparerDeps extends Omit<PriorAnalysisDeps, 'runInline'> {
+  readonly pacs: PacsClient;
+  readonly runInline: PriorAnalysisDeps['runInline'];
+}
+
+/** A prior finding as the matching sees it; rejected by a reader = not a nodule. */
+export function noduleFromRow(row: FindingRow): NoduleAtTime | undefined {
+  if (row.reviewStatus === 'rejected') return undefined;
+  const m = row.measurements as { centroidMm: Vec3; meanDiameterMm: number; volumeMm3: number; solidComponentMm?: number };
+  const category = (row.assessment as { lungRads?: { category?: LungRadsCategory } } | null)?.lungRads?.category;
+  return {
+    id: row.id,
+    index: row.index,
+    trackingUid: row.trackingUid,
+    centroidMm: m.centroidMm,
+    meanDiameterMm: m.meanDiameterMm,
+    volumeMm3: m.volumeMm3,
+    ...(m.solidComponentMm === undefined ? {} : { solidComponentMm: m.solidComponentMm }),
+    ...(category ? { lungRadsCategory: category } : {}),
+  };
+}
+
+function noduleFromFinding(f: Finding): NoduleAtTime {
+  return {
+    id: f.trackingUid, index: f.index, trackingUid: f.trackingUid, centroidMm: f.centroidMm, meanDiameterMm: f.meanDiameterMm, volumeMm3: f.volumeMm3,
+    ...(f.solidComponentMm === undefined ? {} : { solidComponentMm: f.solidComponentMm }),
+  };
+}
+
+/** The prior's volume from the series its analysis used. */
+async function loadAnalysedVolume(deps: { db: Db; pacs: PacsClient }, analysis: AnalysisRow): Promise<Volume> {
+  const ours = await seriesStoredByUs(deps.db, analysis.studyInstanceUid);
+  const candidates = (await describeStudy(deps.pacs, analysis.studyInstanceUid, ours))
+    .filter((c) => !analysis.series || c.info.seriesInstanceUid === analysis.series.seriesInstanceUid);
+  const fetched = await fetchStudy(deps.pacs, analysis.studyInstanceUid, candidates);
+  return buildVolume(fetched.slices).volume;
+}
+
+function register(current: Volume, prior: Volume): Registration {
+  const surface = (volume: Volume) => lungSurface(volume, segmentLungs(volume).mask);
+  return registerLungs(surface(current), surface(prior));
+}
+
+export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
+  return async ({ volume, findings }) => {
+    const patientId = String(volume.source.patientStudy.PatientID ?? '').trim();
+    const studyDate = String(volume.source.patientStudy.StudyDate ?? '').trim();
+    if (!patientId || !studyDate) return { warnings: [] };
+    const studies = await deps.pacs.searchStudiesOfPatient(patientId);
+    const earlier = earlierStudies({ studyInstanceUid: volume.source.studyInstanceUid, studyDate }, studies);
+    let prior: (typeof earlier)[number] | undefined;
+    for (const study of earlier) {
+      if ((await deps.pacs.searchSeries(study.studyInstanceUid)).some((s) => s.modality === 'CT')) { prior = study; break; }
+    }
+    if (!prior) return { warnings: [] };
+    const intervalDays = daysBetween(prior.studyDate, studyDate)!;
+
+    const outcome = await ensurePriorAnalysed(deps, prior.studyInstanceUid);
+    if (!outcome.ok) return { warnings: [`Not compared with the prior study ${prior.studyInstanceUid}: ${outcome.reason}`] };
+    const priorNodules = (await findingsOfAnalysis(deps.db, outcome.analysis.id)).map(noduleFromRow).filter((n): n is NoduleAtTime => n !== undefined);
+    const currentNodules = findings.map(noduleFromFinding);
+
+    let registration: Registration | undefined;
+    if (priorNodules.length && currentNodules.length) {
+      try {
+        registration = register(volume, await loadAnalysedVolume(deps, outcome.analysis));
+      } catch (error) {
+        return { warnings: [`Not compared with the prior study ${prior.studyInstanceUid}: the scans could not be registered (${error instanceof Error ? error.message : String(error)})`] };
+      }
+    }
+    const { changes, resolved } = compareMatchedNodules(matchNodules(currentNodules, priorNodules, registration?.transform ?? identityTransform), intervalDays);
+    return {
+      comparison: {
+        priorAnalysisId: outcome.analysis.id,
+        priorStudyInstanceUid: prior.studyInstanceUid,
+        intervalDays,
+        ...(registration ? {
+          registration: {
+            rmsMm: registration.rmsMm,
+            rotationDeg: rotationAngleDeg(registration.transform),
+            translationMm: registration.transform.translation,
+            pairs: registration.pairs,
+          },
+        } : {}),
+        changes,
+        resolved,
+        priorAnalysedNow: outcome.ranInline,
+      },
+      warnings: [],
+    };
+  };
+}
