@@ -7,6 +7,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Two at a time: integration files spend most of their time waiting on Orthanc, PostgreSQL and
+    // the browser, and each starts its own services, so they do not share state.
+    maxWorkers: 2,
     reporters: ['default', './server/test/summary-reporter.ts'],
     projects: [
       {
@@ -25,7 +28,6 @@ export default defineConfig({
           exclude: ['**/node_modules/**'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
           pool: 'forks',
         },
       },
