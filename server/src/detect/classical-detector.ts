@@ -51,18 +51,33 @@ export function candidateScore(p: Proposal, segmented: SegmentedProposal): numbe
   return logistic(z);
 }
 
+/** Share of the scored proposals kept for faint (ground-glass) blobs. */
+const faintShare = 0.25;
+/** A proposal whose smoothed centre is below this is faint: ground glass, or a small solid nodule blurred. */
+const faintCentreHu = -550;
+
+/**
+ * The proposals worth segmenting: the best by blob score, and a quarter of the places for the best
+ * faint ones, whose low contrast (a third of a solid nodule's) ranks them below vessels otherwise
+ * (places the faint ones do not take go to the next best).
+ */
+export function pickProposals(proposals: readonly Proposal[], count: number): Proposal[] {
+  const ranked = [...proposals].sort((a, b) => proposalScore(b) - proposalScore(a));
+  const picked = ranked.slice(0, Math.round(count * (1 - faintShare)));
+  const rest = ranked.slice(picked.length);
+  const faint = rest.filter((p) => p.centreHu < faintCentreHu).slice(0, count - picked.length);
+  const others = rest.filter((p) => !faint.includes(p)).slice(0, count - picked.length - faint.length);
+  return [...picked, ...faint, ...others];
+}
+
 export function createClassicalDetector(options: ClassicalDetectorOptions = {}): Detector {
   const maxScored = options.maxScored ?? 60;
   return {
     name: 'lungbridge-classical-blob',
-    version: '0.1.0',
+    version: '0.2.0',
     async detect(volume: Volume, lungs: LungMask): Promise<Candidate[]> {
-      const ranked = proposeCandidates(volume, lungs)
-        .map((p) => ({ p, score: proposalScore(p) }))
-        .sort((a, b) => b.score - a.score)
-        .slice(0, maxScored);
       const candidates: Candidate[] = [];
-      for (const { p } of ranked) {
+      for (const p of pickProposals(proposeCandidates(volume, lungs), maxScored)) {
         const segmented = segmentNoduleOnce(volume, lungs, p);
         if (!segmented) continue;
         const probability = candidateScore(p, { ...segmented, shape: maskShape(segmented.mask, volume.spacing) });

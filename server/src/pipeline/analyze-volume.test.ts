@@ -6,6 +6,7 @@ import type { Volume } from '../domain/volume.ts';
 import { analyzeVolume } from './analyze-volume.ts';
 import { loadVolumeFromFolder } from './load-folder.ts';
 import { lungLabel, segmentLungs } from './lungs.ts';
+import { segmentNoduleOnce } from './segment.ts';
 
 type Paint = (x: number, y: number, z: number) => number | undefined;
 
@@ -59,6 +60,19 @@ describe('segmentLungs', () => {
     const lungs = segmentLungs(volume);
     expect(lungs.found).toBe(false);
     expect(lungs.reason).toMatch(/No aerated lung/);
+  });
+});
+
+describe('segmentNoduleOnce', () => {
+  it('counts the strands that leave a candidate: none for a free nodule, two for a vessel passing through', () => {
+    const free = sphereAt(24, 32, 25, 4, 30);
+    const onVessel = sphereAt(56, 32, 25, 5, 30);
+    const vessel: Paint = (x, y, z) => ((x - 56) ** 2 + (z - 25) ** 2 <= 1 ** 2 && y > 10 && y < 55 ? 40 : undefined);
+    const volume = chest(spacing, 40, (x, y, z) => free(x, y, z) ?? onVessel(x, y, z) ?? vessel(x, y, z));
+    const lungs = segmentLungs(volume);
+    const at = (x: number, diameterMm: number) => segmentNoduleOnce(volume, lungs, { centreVoxel: { x: x / 0.8, y: 32 / 0.8, z: 25 / 1.25 }, diameterMm });
+    expect(at(24, 8)?.strands).toBe(0);
+    expect(at(56, 10)?.strands).toBe(2);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Volume } from '../domain/volume.ts';
 import { labelComponents } from '../imaging/connected-components.ts';
 import { downsampleMean, type SampledGrid } from '../imaging/downsample.ts';
-import { boundingBox, type Box } from '../imaging/grid.ts';
+import { boundingBox, clipBox, type Box } from '../imaging/grid.ts';
 import { close, fillHolesPerSlice } from '../imaging/morphology.ts';
 
 /** Values of LungMask.mask. Right and left are the patient's (patient left = +x in LPS). */
@@ -114,14 +114,27 @@ export function segmentLungs(volume: Volume, options: LungOptions = {}): LungMas
     for (let n = 0; n < labels.length; n++) if (closed[n] && !labels[n]) labels[n] = side;
   }
 
-  const mask = upsampleLabels(labels, grid, volume);
-  const bounds = boundingBox(mask, volume.dims) ?? empty.bounds;
+  // Bounds and volumes come from the sampled grid (each sampled voxel stands for its block of full
+  // voxels, partial at the far edges): no passes over the full 512 x 512 x 320 grid but the write-back.
+  // At least one lung component was kept, so the labels are not empty.
+  const gridBounds = boundingBox(labels, grid.dims)!;
+  const lower = [0, 1, 2].map((a) => gridBounds.offset[a] * factors[a]);
+  const upper = [0, 1, 2].map((a) => Math.min(volume.dims[a], (gridBounds.offset[a] + gridBounds.size[a]) * factors[a]) - 1);
+  const bounds = clipBox(lower, upper, volume.dims);
+  const mask = upsampleLabels(labels, grid, volume, bounds);
   const fullVoxelMl = (volume.spacing[0] * volume.spacing[1] * volume.spacing[2]) / 1000;
+  const blockLength = (a: 0 | 1 | 2, index: number) => Math.min(factors[a], volume.dims[a] - index * factors[a]);
   let right = 0;
   let left = 0;
-  for (let n = 0; n < mask.length; n++) {
-    if (mask[n] === lungLabel.right) right++;
-    else if (mask[n] === lungLabel.left) left++;
+  for (let c = 0, n = 0; c < grid.dims[2]; c++) {
+    for (let b = 0; b < grid.dims[1]; b++) {
+      for (let a = 0; a < grid.dims[0]; a++, n++) {
+        if (!labels[n]) continue;
+        const voxels = blockLength(0, a) * blockLength(1, b) * blockLength(2, c);
+        if (labels[n] === lungLabel.right) right += voxels;
+        else left += voxels;
+      }
+    }
   }
   return {
     found: true, mask, bounds,
@@ -191,20 +204,22 @@ function closeWithinBounds(mask: Uint8Array, grid: SampledGrid, radiusMm: number
   return out;
 }
 
-/** Nearest-neighbour write-back of the sampled grid's labels onto the full volume grid. */
-function upsampleLabels(labels: Uint8Array, grid: SampledGrid, volume: Volume): Uint8Array {
+/** Nearest-neighbour write-back of the sampled grid's labels onto the full volume grid, within `bounds`. */
+function upsampleLabels(labels: Uint8Array, grid: SampledGrid, volume: Volume, bounds: Box): Uint8Array {
   const [nx, ny, nz] = volume.dims;
   const [gx, gy] = grid.dims;
   const [fx, fy, fz] = grid.factors;
+  const [x0, y0, z0] = bounds.offset;
+  const [x1, y1, z1] = [0, 1, 2].map((a) => bounds.offset[a] + bounds.size[a]);
   const mask = new Uint8Array(nx * ny * nz);
   const columnOf = new Int32Array(nx);
   for (let i = 0; i < nx; i++) columnOf[i] = Math.floor(i / fx);
-  for (let k = 0; k < nz; k++) {
+  for (let k = z0; k < z1; k++) {
     const c = Math.floor(k / fz);
-    for (let j = 0; j < ny; j++) {
+    for (let j = y0; j < y1; j++) {
       const row = (Math.floor(j / fy) + c * gy) * gx;
       const base = j * nx + k * nx * ny;
-      for (let i = 0; i < nx; i++) mask[base + i] = labels[row + columnOf[i]];
+      for (let i = x0; i < x1; i++) mask[base + i] = labels[row + columnOf[i]];
     }
   }
   return mask;

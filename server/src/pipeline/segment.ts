@@ -46,12 +46,11 @@ const groundGlassRimShare = 0.3;
 export function segmentNodule(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, options: SegmentOptions = {}): BoxMask | undefined {
   const parenchymaHu = options.parenchymaHu ?? -850;
   let halfMm = firstHalfSizeMm(candidate.diameterMm);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (;;) {
     const result = segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu);
-    if (!result || !result.touchesBox) return result?.mask;
-    halfMm *= 1.8;
+    if (!result || !result.touchesBox || halfMm >= largestHalfSizeMm) return result?.mask;
+    halfMm = Math.min(largestHalfSizeMm, halfMm * 1.8);
   }
-  return segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu)?.mask;
 }
 
 export interface NoduleSegmentation {
@@ -74,7 +73,13 @@ export function segmentNoduleOnce(volume: Volume, lungs: LungMask, candidate: Pi
   return segmentInBox(volume, lungs, candidate, firstHalfSizeMm(candidate.diameterMm), options.parenchymaHu ?? -850);
 }
 
-const firstHalfSizeMm = (diameterMm: number) => Math.max(8, 1.25 * diameterMm) + 4;
+const firstHalfSizeMm = (diameterMm: number) => Math.min(largestHalfSizeMm, Math.max(8, 1.25 * diameterMm) + 4);
+/**
+ * The box grows up to this half size when the mask reaches its edge: room for a 30 mm nodule (the
+ * largest Lung-RADS sizes) with its spicules. What still reaches the edge is a vessel or the hilum,
+ * and bigger boxes only cost time (the third, 1.8² larger box was most of the segment stage).
+ */
+const largestHalfSizeMm = 26;
 
 function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, halfMm: number, parenchymaHu: number):
   NoduleSegmentation | undefined {
@@ -91,7 +96,9 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
   const threshold = Math.min(highestThresholdHu, Math.max(lowestThresholdHu, (coreHu + parenchymaHu) / 2));
   const openingMm = Math.max(Math.min(volume.spacing[0], volume.spacing[1]) * 1.01, openingShare * radiusMm);
   const reachMm = Math.max(minProtrusionMm, protrusionShare * radiusMm);
-  const extract = (t: number) => extractNodule(hu, lung, grid, centre, t, openingMm, reachMm, Math.max(radiusMm, 3));
+  // Partial-volume voxels along the pleura are not protrusions: they stay out of the put-back.
+  const awayFromPleura = erode(lung, grid, Math.max(grid.spacing[0], grid.spacing[1]) * 1.01);
+  const extract = (t: number) => extractNodule(hu, lung, awayFromPleura, grid, centre, t, openingMm, reachMm, Math.max(radiusMm, 3));
   let extracted = extract(threshold);
   // A solid core may sit in a ground-glass halo (part-solid): the halo is the nodule's edge.
   const subsolidThreshold = (groundGlassHu + parenchymaHu) / 2;
@@ -120,7 +127,7 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
  * protrusions that the opening removed put back: those that end within `reachMm` whole (spicules and
  * lobes belong to the nodule; LIDC readers outline them), those that run on (vessels) only at their root.
  */
-function extractNodule(hu: Int16Array, lung: Uint8Array, grid: Grid, centre: readonly number[], threshold: number, openingMm: number, reachMm: number, seedMm: number):
+function extractNodule(hu: Int16Array, lung: Uint8Array, awayFromPleura: Uint8Array, grid: Grid, centre: readonly number[], threshold: number, openingMm: number, reachMm: number, seedMm: number):
   { nodule: Uint8Array; strands: number } | undefined {
   const foreground = new Uint8Array(hu.length);
   for (let n = 0; n < hu.length; n++) foreground[n] = hu[n] >= threshold && lung[n] ? 1 : 0;
@@ -134,8 +141,6 @@ function extractNodule(hu: Int16Array, lung: Uint8Array, grid: Grid, centre: rea
   const open2 = openingMm * openingMm;
   for (let n = 0; n < hu.length; n++) opened[n] = foreground[n] && bodyDistance[n] <= open2 ? 1 : 0;
   const nodule = componentAt(opened, grid, centre);
-  // Partial-volume voxels along the pleura are not protrusions: keep those out of the put-back.
-  const awayFromPleura = erode(lung, grid, Math.max(grid.spacing[0], grid.spacing[1]) * 1.01);
   for (let n = 0; n < foreground.length; n++) if (!awayFromPleura[n] && !nodule[n]) foreground[n] = 0;
   const strands = addProtrusions(nodule, foreground, bodyDistance, grid, (openingMm + reachMm) ** 2, (openingMm + runOnShare * reachMm) ** 2);
   return { nodule: componentAt(nodule, grid, centre), strands };
