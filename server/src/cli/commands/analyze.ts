@@ -19,12 +19,13 @@ function progress(done: number, label: string): void {
 }
 
 function findingsTable(findings: readonly Finding[]): string {
-  const header = ['#', 'side', 'zone', 'type', 'long mm', 'short mm', 'mean mm', 'vol mm3', 'mean HU', 'prob', 'juxta', 'centre (x,y,z vox)'];
+  const header = ['#', 'side', 'zone', 'type', 'long mm', 'short mm', 'mean mm', 'vol mm3', 'mean HU', 'prob', 'juxta', 'spic', 'centre (x,y,z vox)'];
   const rows = findings.map((f) => [
     String(f.index), f.laterality, f.zone,
     f.type + (f.solidComponentMm !== undefined ? ` (solid ${f.solidComponentMm})` : ''),
     f.longAxis.lengthMm.toFixed(1), f.shortAxis.lengthMm.toFixed(1), f.meanDiameterMm.toFixed(1),
     f.volumeMm3.toFixed(0), f.meanHu.toFixed(0), f.probability.toFixed(2), f.juxtapleural ? 'yes' : 'no',
+    f.spiculation === undefined ? '-' : f.spiculation.toFixed(2),
     `${f.centroidVoxel.x.toFixed(0)},${f.centroidVoxel.y.toFixed(0)},${f.centroidVoxel.z.toFixed(0)}`,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
