@@ -17,6 +17,7 @@ export type PipelineErrorCode =
   | 'pacs-unavailable'
   | 'pacs-rejected'
   | 'no-lungs'
+  | 'database-unavailable'
   | 'internal';
 
 export class PipelineError extends Error {
@@ -33,4 +34,19 @@ export class PipelineError extends Error {
 
 export function isTransient(error: unknown): boolean {
   return error instanceof PipelineError && error.transient;
+}
+
+/**
+ * A database error that a retry can outlive: the connection was refused or cut (server restart,
+ * failover), PostgreSQL class 08 (connection exception) or 57P0x (shutdown in progress).
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined; e && !seen.has(e); e = e.cause as typeof e) {
+    seen.add(e);
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (/^08|^57P0[123]$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
+    if (typeof e.message === 'string' && /Connection terminated|connection timeout|terminating connection|the database system is (starting up|shutting down)/i.test(e.message)) return true;
+  }
+  return false;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../db/client.ts';
-import { PipelineError } from '../errors/pipeline-error.ts';
+import { isTransientDatabaseError, PipelineError } from '../errors/pipeline-error.ts';
 import type { Logger } from '../logger.ts';
 import { claimNextAnalysis, finishClaimed, renewClaim, type AnalysisRow } from './queue.ts';
 import type { analyses } from '../db/schema.ts';
@@ -31,6 +31,7 @@ export function retryDelayMs(attempt: number, baseMs: number): number {
 
 function describe(error: unknown): { code: string; message: string; transient: boolean } {
   if (error instanceof PipelineError) return { code: error.code, message: error.message, transient: error.transient };
+  if (isTransientDatabaseError(error)) return { code: 'database-unavailable', message: `Database unavailable: ${(error as Error).message}`, transient: true };
   return { code: 'internal', message: `Internal error: ${error instanceof Error ? error.message : String(error)}`, transient: false };
 }
 

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitFor } from './free-port.ts';
+import { freePort } from './free-port.ts';
+import { managedProcess } from './managed-process.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const orthancConfigFile = path.join(repoRoot, 'orthanc', 'orthanc.json');
@@ -52,34 +52,14 @@ export async function startLocalOrthanc(options: { dataDir?: string; stableAgeSe
   await writeFile(configPath, JSON.stringify(config, null, 2));
   const url = `http://127.0.0.1:${httpPort}`;
   const authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
-  let child: ChildProcess | undefined;
-
-  async function start(): Promise<void> {
-    if (child) return;
-    const proc = spawn(orthancBinary, [configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    const forward = (chunk: Buffer) => options.log?.(chunk.toString());
-    proc.stdout?.on('data', forward);
-    proc.stderr?.on('data', forward);
-    let exited = false;
-    proc.once('exit', () => { exited = true; if (child === proc) child = undefined; });
-    await waitFor(async () => {
-      if (exited) throw new Error('Orthanc exited during start');
-      const res = await fetch(`${url}/system`, { headers: { authorization } });
-      return res.ok;
-    }, `Orthanc on ${url}`);
-  }
-
-  async function stop(): Promise<void> {
-    const proc = child;
-    if (!proc) return;
-    child = undefined;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-      setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
-    });
-  }
+  const { start, stop } = managedProcess({
+    name: `Orthanc on ${url}`,
+    command: orthancBinary,
+    args: [configPath],
+    ready: async () => (await fetch(`${url}/system`, { headers: { authorization } })).ok,
+    stopSignal: 'SIGTERM',
+    log: options.log,
+  });
 
   await start();
   return {

@@ -1,9 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, waitFor } from './free-port.ts';
+import { freePort } from './free-port.ts';
+import { managedProcess } from './managed-process.ts';
 
 const run = promisify(execFile);
 
@@ -13,6 +14,11 @@ async function postgresBinDir(): Promise<string> {
   const dir = stdout.trim();
   if (!dir) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
   return dir;
+}
+
+async function systemUser(name: string): Promise<{ uid: number; gid: number }> {
+  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', name]), run('id', ['-g', name])]);
+  return { uid: Number(uid), gid: Number(gid) };
 }
 
 export interface LocalPostgres {
@@ -32,51 +38,30 @@ export interface LocalPostgres {
 export async function startLocalPostgres(): Promise<LocalPostgres> {
   const bin = await postgresBinDir();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'lungbridge-pg-'));
-  const asRoot = userInfo().uid === 0;
-  const owner = asRoot ? 'postgres' : userInfo().username;
-  if (asRoot) {
-    const { stdout } = await run('id', ['-u', owner]);
-    const { stdout: gid } = await run('id', ['-g', owner]);
-    await chown(dataDir, Number(stdout), Number(gid));
+  // As root, every PostgreSQL program runs as the `postgres` system user (setuid at spawn, so that
+  // signals reach the server itself rather than a wrapper such as runuser).
+  const owner = userInfo().uid === 0 ? await systemUser('postgres') : undefined;
+  if (owner) {
+    await chown(dataDir, owner.uid, owner.gid);
     await chmod(dataDir, 0o700);
   }
-  const asOwner = (command: string, args: string[]): [string, string[]] =>
-    asRoot ? ['runuser', ['-u', owner, '--', command, ...args]] : [command, args];
-  const [initCmd, initArgs] = asOwner(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  await run(initCmd, initArgs);
+  const asOwner = { ...(owner ?? {}), env: { ...process.env, LC_ALL: 'C.UTF-8' } };
+  await run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], { ...asOwner, cwd: dataDir });
   const port = await freePort();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  let child: ChildProcess | undefined;
-
-  async function start(): Promise<void> {
-    if (child) return;
-    const [cmd, args] = asOwner(path.join(bin, 'postgres'), [
+  const { start, stop } = managedProcess({
+    name: `PostgreSQL on port ${port}`,
+    command: path.join(bin, 'postgres'),
+    args: [
       '-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', dataDir,
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-    ]);
-    const proc = spawn(cmd, args, { stdio: 'ignore' });
-    child = proc;
-    let exited = false;
-    proc.once('exit', () => { exited = true; if (child === proc) child = undefined; });
-    const [readyCmd, readyArgs] = asOwner(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-q']);
-    await waitFor(async () => {
-      if (exited) throw new Error('PostgreSQL exited during start');
-      await run(readyCmd, readyArgs);
-      return true;
-    }, `PostgreSQL on port ${port}`);
-  }
-
-  async function stop(): Promise<void> {
-    const proc = child;
-    if (!proc) return;
-    child = undefined;
-    await new Promise<void>((resolve) => {
-      proc.once('exit', () => resolve());
-      // SIGINT = "fast" shutdown: active connections are cut, as in a real restart.
-      proc.kill('SIGINT');
-      setTimeout(() => proc.kill('SIGKILL'), 15_000).unref();
-    });
-  }
+    ],
+    spawnOptions: { ...asOwner, cwd: dataDir },
+    ready: async () => { await run(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-q']); return true; },
+    // SIGINT = "fast" shutdown: active connections are cut, as in a real restart.
+    stopSignal: 'SIGINT',
+    killAfterMs: 15_000,
+  });
 
   await start();
   return {
