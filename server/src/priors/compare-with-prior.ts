@@ -3,17 +3,13 @@
  * make sure it is analysed, register the two scans on their lungs, match the nodules and say
  * what changed. I/O here; the imaging and the comparison are the pure modules beside it.
  */
-import type { Db } from '../db/client.ts';
 import { findingsOfAnalysis, type FindingRow } from '../db/findings-repo.ts';
 import type { PacsClient } from '../dicomweb/client.ts';
 import type { LungRadsCategory } from '../domain/assessment.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { Vec3, Volume } from '../domain/volume.ts';
-import type { AnalysisRow } from '../jobs/queue.ts';
-import { seriesStoredByUs } from '../jobs/router.ts';
-import { describeStudy, fetchStudy } from '../pipeline/fetch.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
-import { buildVolume } from '../pipeline/volume.ts';
+import { loadAnalysedVolume } from '../review/analysed-volume.ts';
 import { compareMatchedNodules, type FindingChange, type ResolvedNodule } from './compare.ts';
 import { matchNodules, type NoduleAtTime } from './match.ts';
 import { ensurePriorAnalysed, type PriorAnalysisDeps } from './prior-analysis.ts';
@@ -70,15 +66,6 @@ function noduleFromFinding(f: Finding): NoduleAtTime {
     id: f.trackingUid, index: f.index, trackingUid: f.trackingUid, centroidMm: f.centroidMm, meanDiameterMm: f.meanDiameterMm, volumeMm3: f.volumeMm3,
     ...(f.solidComponentMm === undefined ? {} : { solidComponentMm: f.solidComponentMm }),
   };
-}
-
-/** The prior's volume from the series its analysis used. */
-async function loadAnalysedVolume(deps: { db: Db; pacs: PacsClient }, analysis: AnalysisRow): Promise<Volume> {
-  const ours = await seriesStoredByUs(deps.db, analysis.studyInstanceUid);
-  const candidates = (await describeStudy(deps.pacs, analysis.studyInstanceUid, ours))
-    .filter((c) => !analysis.series || c.info.seriesInstanceUid === analysis.series.seriesInstanceUid);
-  const fetched = await fetchStudy(deps.pacs, analysis.studyInstanceUid, candidates);
-  return buildVolume(fetched.slices).volume;
 }
 
 function register(current: Volume, prior: Volume): Registration {
