@@ -1,13 +1,12 @@
 import { createClassicalDetector } from './detect/classical-detector.ts';
 import type { Detector } from './pipeline/detect.ts';
 import { analyzeVolume } from './pipeline/analyze-volume.ts';
-import { encodeResults } from './pipeline/encode.ts';
-import { storeResults } from './pipeline/store.ts';
+import { createPublisher } from './pipeline/publish.ts';
 import type { AnalysisEngine } from './service.ts';
 
 /**
  * The analysis the service runs: the detector (the classical one until a trained model is
- * configured), the shared analyse stages, and SR + SEG stored back into the study.
+ * configured), the shared analyse stages, and SR + SEG + report stored back into the study.
  */
 /** The detector the service, the CLI and the demo use. */
 export async function defaultDetector(): Promise<Detector> {
@@ -22,16 +21,8 @@ export async function createDefaultEngine(): Promise<AnalysisEngine> {
     analyze: async (volume, options) => {
       const result = await analyzeVolume(volume, { detector, onStage: options.onStage });
       const lungWarning = result.lungs.found ? [] : [`No lungs found, so no nodules were looked for: ${result.lungs.reason ?? 'unknown reason'}`];
-      return { findings: result.findings, warnings: [...result.warnings, ...lungWarning] };
+      return { findings: result.findings, warnings: [...result.warnings, ...lungWarning], lungs: result.lungs };
     },
-    createPublisher: (pacs, database) => async ({ volume, findings, analysisId, onStage }) => {
-      let started = performance.now();
-      const objects = encodeResults({ volume, findings, model });
-      onStage?.('encode', Math.round(performance.now() - started));
-      started = performance.now();
-      const outputs = await storeResults({ pacs, db: database.db }, { analysisId, studyInstanceUid: volume.source.studyInstanceUid, objects });
-      onStage?.('store', Math.round(performance.now() - started));
-      return outputs;
-    },
+    createPublisher: (pacs, database) => createPublisher({ pacs, db: database.db, model }),
   };
 }

@@ -9,9 +9,15 @@ import { ServiceMetrics } from './http/metrics.ts';
 import { OrthancChangeFeed } from './jobs/change-feed.ts';
 import { recordProgress } from './jobs/queue.ts';
 import { routeStableStudy, seriesStoredByUs } from './jobs/router.ts';
-import { AnalysisWorkers, type RunAnalysis } from './jobs/worker.ts';
+import { AnalysisWorkers, type AnalysisPatch, type RunAnalysis } from './jobs/worker.ts';
+import type { AnalysisRow } from './jobs/queue.ts';
+import { createPriorComparer } from './priors/compare-with-prior.ts';
+import { saveComparison } from './priors/comparison-repo.ts';
 import type { Logger } from './logger.ts';
 import { runAnalysisPipeline, type AnalyzeVolume, type PublishResults } from './pipeline/run-analysis.ts';
+import type { GivenPatient } from './pipeline/assess.ts';
+import { reportNotAnalysed, wantsNotAnalysedReport } from './pipeline/not-analysed.ts';
+import { saveAssessment } from './report/report-repo.ts';
 import type { ModelInfo } from './domain/analysis.ts';
 
 export interface AnalysisEngine {
@@ -53,26 +59,52 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
 
-  const run: RunAnalysis = async (analysis, { workerId }) => {
+  // A prior study analysed inline for a comparison runs with `withPriors` false: no chain of priors.
+  const execute = async (analysis: AnalysisRow, workerId: string, withPriors: boolean): Promise<AnalysisPatch> => {
     const started = performance.now();
-    const result = await runAnalysisPipeline({ pacs, analyze: engine.analyze, publish, model: engine.model }, {
+    const givenPatient = analysis.patient?.given as GivenPatient | undefined;
+    const comparePrior = withPriors
+      ? createPriorComparer({ db: database.db, pacs, workerId, claimTtlSeconds: config.workers.claimTtlSeconds, runInline: (prior) => execute(prior, workerId, false) })
+      : undefined;
+    const result = await runAnalysisPipeline({ pacs, analyze: engine.analyze, publish, model: engine.model, comparePrior }, {
       analysisId: analysis.id,
       studyInstanceUid: analysis.studyInstanceUid,
       ignoreSeries: await seriesStoredByUs(database.db, analysis.studyInstanceUid),
       onProgress: (progress) => recordProgress(database.db, analysis.id, workerId, { ...progress, model: engine.model }),
       onFindings: (findings) => saveFindings(database.db, analysis.id, analysis.studyInstanceUid, findings),
+      givenPatient,
+      onComparison: (comparison) => saveComparison(database.db, analysis.id, comparison),
+      onAssessment: (assessment, findings) => saveAssessment(database.db, analysis.id, {
+        exam: assessment.exam,
+        patient: { ...assessment.patient, ...(givenPatient ? { given: givenPatient } : {}) },
+        findings: findings.map((f, n) => ({ index: f.index, assessment: assessment.findingAssessments[n] })),
+      }),
     });
     for (const [stage, ms] of Object.entries(result.timings)) metrics.stageDuration.observe({ stage }, ms / 1000);
     metrics.analysisDuration.observe({}, (performance.now() - started) / 1000);
     return { series: result.series, timings: result.timings, warnings: result.warnings, outputs: result.outputs, model: result.model };
   };
-  const workers = new AnalysisWorkers(database.db, run, config.workers, log.child({ component: 'worker' }));
+  const run: RunAnalysis = (analysis, { workerId }) => execute(analysis, workerId, true);
+  // A failed analysis tells the PACS it did not run (best effort; the PACS may be what failed).
+  const notAnalysedReports = new Set<Promise<unknown>>();
+  const workers = new AnalysisWorkers(database.db, run, config.workers, log.child({ component: 'worker' }), {
+    onFinished: (analysis, status, patch) => {
+      if (status !== 'failed' || !wantsNotAnalysedReport(patch.errorCode)) return;
+      const stored = reportNotAnalysed({ pacs, db: database.db, model: engine.model }, {
+        analysisId: analysis.id,
+        studyInstanceUid: analysis.studyInstanceUid,
+        reason: `the analysis failed: ${patch.error ?? patch.errorCode ?? 'unknown reason'}`,
+      }).catch((error) => log.warn('could not record the "not analysed" SR', { analysisId: analysis.id, error: String(error) }))
+        .finally(() => notAnalysedReports.delete(stored));
+      notAnalysedReports.add(stored);
+    },
+  });
   workers.start();
 
   const changeFeed = new OrthancChangeFeed(
     database.db,
     orthanc,
-    async (studyInstanceUid) => { await routeStableStudy({ db: database.db, pacs, rules: config.routing.rules, log }, studyInstanceUid); },
+    async (studyInstanceUid) => { await routeStableStudy({ db: database.db, pacs, rules: config.routing.rules, log, model: engine.model }, studyInstanceUid); },
     config.routing.pollMs,
     log.child({ component: 'change-feed' }),
   );
@@ -84,6 +116,7 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
     async stop(graceMs?: number) {
       await changeFeed.stop();
       await workers.stop(graceMs);
+      await Promise.allSettled(notAnalysedReports);
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await database.close();
     },

@@ -13,6 +13,9 @@ import { readSession, sessionCookieName } from './pages/session.ts';
 import { analysesRouter } from './routes/analyses.ts';
 import { homeRouter } from './routes/home.ts';
 import { operationsRouter, publicOperationsRouter } from './routes/operations.ts';
+import { reportsRouter } from './routes/reports.ts';
+import { reviewRouter } from './routes/review.ts';
+import { siteRouter } from './routes/site.ts';
 import { viewerMiddleware } from './viewer.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -53,6 +56,9 @@ export function createApp(deps: HttpDeps, options: { viewerDistDir?: string } = 
   app.use(requireAuth({ apiKeys: deps.config.apiKeys, sessionSecret, sessionCookie: sessionCookieName }));
   const api = analysesRouter(deps);
   app.use(api.routes()).use(api.allowedMethods());
+  app.use(reportsRouter(deps).routes());
+  app.use(reviewRouter(deps).routes());
+  app.use(siteRouter(deps).routes());
   const ops = operationsRouter(deps);
   app.use(ops.routes()).use(ops.allowedMethods());
   const proxy = dicomWebProxy({

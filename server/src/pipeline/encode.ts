@@ -1,30 +1,61 @@
 import type { NaturalizedDataset } from 'dcmjs';
+import { buildEncapsulatedPdf } from '../dicom/encapsulated-pdf.ts';
 import { toPart10 } from '../dicom/part10.ts';
 import { buildSegmentation } from '../dicom/seg.ts';
 import { buildMeasurementReport } from '../dicom/sr/measurement-report.ts';
+import { buildNotAnalysedReport } from '../dicom/sr/not-analysed-report.ts';
 import type { ModelInfo } from '../domain/analysis.ts';
 import type { FindingAssessment, LungRadsResult } from '../domain/assessment.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { Volume } from '../domain/volume.ts';
+import type { LungScreeningReport } from '../report/build-report.ts';
+import { keyImageFieldMm, renderKeyImage } from '../report/key-image.ts';
+import { renderReportPdf } from '../report/render-pdf.ts';
 
 export interface EncodedObject {
-  readonly kind: 'sr' | 'seg';
+  /** 'not-analysed-sr': the short SR that says the AI did not (validly) analyse the study. */
+  readonly kind: 'sr' | 'seg' | 'pdf' | 'not-analysed-sr';
   readonly sopInstanceUid: string;
   readonly seriesInstanceUid: string;
   readonly part10: Uint8Array;
 }
 
 /** Series numbers of Lungbridge's results, high enough to sort after the modality's series. */
-export const resultSeriesNumbers = { seg: 9001, sr: 9002 } as const;
+export const resultSeriesNumbers = { seg: 9001, sr: 9002, pdf: 9003, notAnalysedSr: 9103 } as const;
 
-function encoded(kind: EncodedObject['kind'], dataset: NaturalizedDataset): EncodedObject {
+export function encoded(kind: EncodedObject['kind'], dataset: NaturalizedDataset): EncodedObject {
   return { kind, sopInstanceUid: String(dataset.SOPInstanceUID), seriesInstanceUid: String(dataset.SeriesInstanceUID), part10: toPart10(dataset) };
+}
+
+/** The report PDF with a key image per nodule, as Encapsulated PDF in the source study. */
+function encodeReportPdf(volume: Volume, findings: readonly Finding[], report: LungScreeningReport, model: ModelInfo): EncodedObject {
+  const keyImages = findings.map((finding) => {
+    const slice = Math.min(volume.dims[2] - 1, Math.max(0, Math.round(finding.centroidVoxel.z)));
+    return {
+      noduleIndex: finding.index,
+      image: renderKeyImage(volume, finding),
+      note: `axial slice ${slice + 1} of ${volume.dims[2]}, lung window, ${Math.round(keyImageFieldMm(finding))} mm field, outline of the segmentation`,
+      slice,
+    };
+  });
+  const dataset = buildEncapsulatedPdf({
+    source: volume.source,
+    pdf: renderReportPdf(report, keyImages),
+    title: 'Lung screening CT: automated nodule analysis',
+    sourceInstances: [...new Set(keyImages.map((k) => k.slice))].map((k) => ({ sopClassUid: volume.source.sopClassUid, sopInstanceUid: volume.source.sopInstanceUids[k] })),
+    model,
+    seriesNumber: resultSeriesNumbers.pdf,
+    seriesDescription: `Lungbridge report: Lung-RADS ${report.exam.lungRads.category} (for review)`,
+  });
+  return encoded('pdf', dataset);
 }
 
 /**
  * Stage 7: the DICOM results of one run: a SEG with a segment per nodule (none when nothing was
- * found) and a TID 1500 SR that references it. Fresh UIDs every call, so a re-run adds a new
- * version and never collides with the last one.
+ * found) and a TID 1500 SR that references it, carrying Lung-RADS and Brock when assessed. With a
+ * report, also the report as Encapsulated PDF and, when the exam could not be assessed (Lung-RADS
+ * 0), a "not analysed" SR saying why, so that no reader takes the absence of findings as a negative
+ * result. Fresh UIDs every call, so a re-run adds a new version and never collides with the last one.
  */
 export function encodeResults(input: {
   volume: Volume;
@@ -32,11 +63,12 @@ export function encodeResults(input: {
   model: ModelInfo;
   assessments?: readonly (FindingAssessment | undefined)[];
   examLungRads?: LungRadsResult;
+  report?: LungScreeningReport;
 }): EncodedObject[] {
   const segmentation = input.findings.length
     ? buildSegmentation({ volume: input.volume, findings: input.findings, model: input.model, seriesNumber: resultSeriesNumbers.seg })
     : undefined;
-  const report = buildMeasurementReport({
+  const measurementReport = buildMeasurementReport({
     volume: input.volume,
     findings: input.findings,
     assessments: input.assessments,
@@ -45,5 +77,19 @@ export function encodeResults(input: {
     segmentation,
     seriesNumber: resultSeriesNumbers.sr,
   });
-  return [...(segmentation ? [encoded('seg', segmentation)] : []), encoded('sr', report)];
+  const objects = [...(segmentation ? [encoded('seg', segmentation)] : []), encoded('sr', measurementReport)];
+  const { report } = input;
+  if (report) {
+    objects.push(encodeReportPdf(input.volume, input.findings, report, input.model));
+    const { assessable } = report.exam;
+    if (!assessable.ok) {
+      objects.push(encoded('not-analysed-sr', buildNotAnalysedReport({
+        source: input.volume.source,
+        reason: `the exam cannot be assessed (Lung-RADS 0): ${assessable.reason}`,
+        model: input.model,
+        seriesNumber: resultSeriesNumbers.notAnalysedSr,
+      })));
+    }
+  }
+  return objects;
 }

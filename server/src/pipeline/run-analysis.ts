@@ -2,6 +2,8 @@ import type { PacsClient } from '../dicomweb/client.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { ModelInfo, PipelineStage, SeriesSummary, StageTimings, StoredOutputs } from '../domain/analysis.ts';
 import type { Volume } from '../domain/volume.ts';
+import { assessAnalysis, type Assessment, type GivenPatient } from './assess.ts';
+import type { ComparePrior, PriorStudyComparison } from '../priors/compare-with-prior.ts';
 import { describeStudy, fetchStudy } from './fetch.ts';
 import { buildVolume } from './volume.ts';
 
@@ -9,16 +11,26 @@ import { buildVolume } from './volume.ts';
 export type AnalyzeVolume = (volume: Volume, options: { onStage?: (stage: PipelineStage, ms: number) => void }) => Promise<{
   findings: Finding[];
   warnings: string[];
+  /** Whether lungs were found (no lungs: the exam is Lung-RADS 0); taken as found when left out. */
+  lungs?: { found: boolean; reason?: string };
 }>;
 
-/** Stages 7-8: build the DICOM results and store them into the source study. */
-export type PublishResults = (input: { volume: Volume; findings: readonly Finding[]; analysisId: string; onStage?: (stage: PipelineStage, ms: number) => void }) => Promise<StoredOutputs>;
+/** Stages 7-8: build the DICOM results (with the assessment and its report) and store them into the source study. */
+export type PublishResults = (input: {
+  volume: Volume;
+  findings: readonly Finding[];
+  assessment: Assessment;
+  analysisId: string;
+  onStage?: (stage: PipelineStage, ms: number) => void;
+}) => Promise<StoredOutputs>;
 
 export interface AnalysisPipelineDeps {
   readonly pacs: PacsClient;
   readonly analyze: AnalyzeVolume;
   readonly publish: PublishResults;
   readonly model: ModelInfo;
+  /** Stage 5b, between measure and assess: the comparison with the patient's prior CT, if any. */
+  readonly comparePrior?: ComparePrior;
 }
 
 export interface AnalysisRunInput {
@@ -28,6 +40,12 @@ export interface AnalysisRunInput {
   readonly ignoreSeries: ReadonlySet<string>;
   /** Records the findings before the results are stored, so a store failure loses nothing. */
   readonly onFindings: (findings: readonly Finding[]) => Promise<void>;
+  /** Records the assessment (after the findings it refers to), before the results are stored. */
+  readonly onAssessment?: (assessment: Assessment, findings: readonly Finding[]) => Promise<void>;
+  /** Records the comparison with the prior (after the findings it refers to). */
+  readonly onComparison?: (comparison: PriorStudyComparison) => Promise<void>;
+  /** Patient inputs given through the API; they override the DICOM patient module. */
+  readonly givenPatient?: GivenPatient;
   /** Called as soon as the series is known, so a later failure still leaves it on record. */
   readonly onProgress?: (progress: { series?: SeriesSummary; timings: StageTimings; warnings: string[] }) => Promise<void>;
 }
@@ -39,9 +57,11 @@ export interface AnalysisRunResult {
   readonly timings: StageTimings;
   readonly outputs: StoredOutputs;
   readonly model: ModelInfo;
+  readonly assessment: Assessment;
+  readonly comparison?: PriorStudyComparison;
 }
 
-/** One study, top to bottom: fetch → volume → analyse → publish. Each stage is timed. */
+/** One study, top to bottom: fetch → volume → analyse → assess → publish. Each stage is timed. */
 export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: AnalysisRunInput): Promise<AnalysisRunResult> {
   const timings: StageTimings = {};
   const timed = async <T>(stage: PipelineStage, work: () => Promise<T> | T): Promise<T> => {
@@ -60,12 +80,28 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
   const { volume, summary } = await timed('volume', () => buildVolume(fetched.slices));
   await input.onProgress?.({ series: summary, timings, warnings: [] });
 
-  const { findings, warnings } = await deps.analyze(volume, {
+  const analysed = await deps.analyze(volume, {
     onStage: (stage, ms) => { timings[stage] = Math.round(ms); },
   });
+  const { findings, lungs } = analysed;
+  const prior = deps.comparePrior ? await deps.comparePrior({ analysisId: input.analysisId, volume, findings }) : { warnings: [] };
+  const { comparison } = prior;
+  const warnings = [...analysed.warnings, ...prior.warnings];
+  const assessment = await timed('assess', () => assessAnalysis({
+    analysisId: input.analysisId,
+    analysedAt: new Date(),
+    model: deps.model,
+    volume,
+    findings,
+    lungs: lungs ?? { found: true },
+    givenPatient: input.givenPatient,
+    comparison,
+  }));
   await input.onProgress?.({ series: summary, timings, warnings });
   await input.onFindings(findings);
+  if (comparison) await input.onComparison?.(comparison);
+  await input.onAssessment?.(assessment, findings);
 
-  const outputs = await deps.publish({ volume, findings, analysisId: input.analysisId, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
-  return { series: summary, findings, warnings, timings, outputs, model: deps.model };
+  const outputs = await deps.publish({ volume, findings, assessment, analysisId: input.analysisId, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
+  return { series: summary, findings, warnings, timings, outputs, model: deps.model, assessment, comparison };
 }

@@ -10,13 +10,23 @@ import { audit } from '../audit.ts';
 import type { HttpDeps } from '../deps.ts';
 import { badGateway, badRequest, conflict, notFound } from '../errors.ts';
 import { readJsonBody } from '../middleware.ts';
+import { resolvedSincePrior } from '../../priors/comparison-repo.ts';
 import { presentAnalysis, presentFinding } from './present.ts';
 
 export const uidSchema = z.string().max(64).regex(/^[0-9]+(\.[0-9]+)*$/, 'must be a DICOM UID (digits and dots, at most 64 characters)');
 
+/** Risk-model inputs the scan cannot give; they override the DICOM patient module (pipeline/assess.ts). */
+const givenPatientSchema = z.object({
+  age: z.number().int().min(0).max(130).optional(),
+  sex: z.enum(['female', 'male']).optional(),
+  familyHistory: z.boolean().optional(),
+  emphysema: z.boolean().optional(),
+}).strict();
+
 const createSchema = z.object({
   studyInstanceUid: uidSchema,
   force: z.boolean().optional(),
+  patient: givenPatientSchema.optional(),
 }).strict();
 
 const listSchema = z.object({
@@ -71,6 +81,7 @@ export function analysesRouter(deps: HttpDeps): Router {
     }
     if (!exists) throw notFound(`Study ${body.studyInstanceUid} is not in the PACS`);
     const { analysis, created } = await enqueueAnalysis(db, { studyInstanceUid: body.studyInstanceUid, trigger: 'api' });
+    if (created && body.patient) await db.update(analyses).set({ patient: { given: body.patient } }).where(eq(analyses.id, analysis.id));
     if (created) await audit(db, ctx, { action: 'analysis.create', entityType: 'analysis', entityId: analysis.id, after: { studyInstanceUid: body.studyInstanceUid, force: body.force ?? false } });
     ctx.status = 202;
     ctx.set('Location', `/api/v1/analyses/${analysis.id}`);
@@ -104,7 +115,11 @@ export function analysesRouter(deps: HttpDeps): Router {
   router.get('/api/v1/analyses/:id', async (ctx) => {
     const row = await load(ctx.params.id);
     const list = await findingsOfAnalysis(db, row.id);
-    ctx.body = { ...presentAnalysis(row, base(ctx), { findingCount: list.length }), findings: list.map(presentFinding) };
+    ctx.body = {
+      ...presentAnalysis(row, base(ctx), { findingCount: list.length }),
+      findings: list.map(presentFinding),
+      resolvedSincePrior: await resolvedSincePrior(db, row),
+    };
   });
 
   router.post('/api/v1/analyses/:id/retry', async (ctx) => {

@@ -17,6 +17,9 @@ export function presentAnalysis(row: AnalysisRow, publicUrl: string, extra: { fi
     outputs: row.outputs ?? null,
     timings: row.timings ?? null,
     warnings: row.warnings ?? [],
+    examAssessment: row.examAssessment ?? null,
+    reviewState: row.reviewState,
+    priorAnalysisId: row.priorAnalysisId ?? null,
     ...(extra.findingCount !== undefined ? { findingCount: extra.findingCount } : {}),
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
@@ -33,5 +36,10 @@ export function presentFinding(row: FindingRow) {
     trackingUid: row.trackingUid,
     probability: row.probability,
     ...row.measurements,
+    assessment: row.assessment ?? null,
+    change: row.change ?? null,
+    source: row.source,
+    review: { status: row.reviewStatus, note: row.reviewNote, by: row.reviewedBy, at: row.reviewedAt?.toISOString() ?? null },
+    original: row.original ?? null,
   };
 }
