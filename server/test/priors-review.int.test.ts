@@ -128,5 +128,9 @@ describe('a follow-up CT compared with the prior, then reviewed by a radiologist
     const site = await (await stack.api('/api/v1/site/performance')).json();
     expect(site.items).toHaveLength(1);
     expect(site.items[0]).toMatchObject({ analysed: 1, reviewed: 1, reviewedShare: 1, rejected: 1, added: 1, falsePositivesPerScan: 1, accepted: analysis.findings.length - 1 });
+    const metrics = await (await stack.api('/metrics')).text();
+    const labels = `week="${site.items[0].week}",model_version="${site.items[0].modelVersion}"`;
+    expect(metrics).toContain(`lungbridge_site_false_positives_per_scan{${labels}} 1`);
+    expect(metrics).toContain(`lungbridge_site_findings{${labels},decision="added"} 1`);
   });
 });

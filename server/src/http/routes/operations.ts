@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { sql } from 'drizzle-orm';
 import { analyses } from '../../db/schema.ts';
 import { queueDepth } from '../../jobs/queue.ts';
+import { sitePerformance } from '../../review/site-performance.ts';
 import type { HttpDeps } from '../deps.ts';
 import { renderGauge } from '../metrics.ts';
 import { openApiDocument } from '../openapi.ts';
@@ -41,11 +42,19 @@ export function operationsRouter(deps: HttpDeps): Router {
     const [{ oldest }] = await deps.database.db
       .select({ oldest: sql<number>`coalesce(extract(epoch from now() - min(${analyses.createdAt})), 0)::float` })
       .from(analyses).where(sql`${analyses.status} = 'queued'`);
+    const site = await sitePerformance(deps.database.db);
+    const perWeek = (value: (row: (typeof site)[number]) => number | undefined) => site.flatMap((row) => {
+      const v = value(row);
+      return v === undefined ? [] : [{ labels: { week: row.week, model_version: row.modelVersion }, value: v }];
+    });
     ctx.type = 'text/plain; version=0.0.4';
     ctx.body = [
       renderGauge('lungbridge_queue_depth', 'Analyses waiting or running', ['queued', 'running'].map((s) => ({ labels: { status: s }, value: depth[s] ?? 0 }))),
       renderGauge('lungbridge_analyses', 'Analyses by outcome (all time, from the database)', statuses.map((s) => ({ labels: { status: s }, value: depth[s] ?? 0 }))),
       renderGauge('lungbridge_oldest_queued_seconds', 'Age of the oldest queued analysis', [{ labels: {}, value: Number(oldest) }]),
+      renderGauge('lungbridge_site_findings', 'Reviewed findings per ISO week and model version: accepted and rejected machine findings, nodules readers added', site.flatMap((row) => (['accepted', 'rejected', 'added'] as const).map((decision) => ({ labels: { week: row.week, model_version: row.modelVersion, decision }, value: row[decision] })))),
+      renderGauge('lungbridge_site_false_positives_per_scan', 'Rejected machine findings per reviewed scan', perWeek((row) => row.falsePositivesPerScan)),
+      renderGauge('lungbridge_site_reviewed_share', 'Share of analysed studies whose review was completed', perWeek((row) => row.reviewedShare)),
       deps.metrics.stageDuration.render(),
       deps.metrics.analysisDuration.render(),
     ].join('\n\n') + '\n';
