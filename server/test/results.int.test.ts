@@ -81,9 +81,9 @@ describe('DICOM results in the PACS', () => {
     expect(again.outputs.srSopInstanceUid).not.toBe(first.outputs?.srSopInstanceUid);
     expect(again.outputs.segSeriesInstanceUid).not.toBe(first.outputs?.segSeriesInstanceUid);
     const modalities = (await stack.pacs.searchSeries(study.studyInstanceUid)).map((s) => s.modality).sort();
-    expect(modalities).toEqual(['CT', 'SEG', 'SEG', 'SR', 'SR']);
+    expect(modalities).toEqual(['CT', 'DOC', 'DOC', 'SEG', 'SEG', 'SR', 'SR']);
     const ours = await stack.service.database.db.select().from(storedSeries).where(eq(storedSeries.studyInstanceUid, study.studyInstanceUid));
-    expect(ours).toHaveLength(4);
+    expect(ours).toHaveLength(6);
   });
 
   it('says so in the SR when a study has no nodules, stores no SEG, and records why (no lungs)', async () => {

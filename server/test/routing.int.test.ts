@@ -34,7 +34,7 @@ describe('auto-routing', () => {
     expect(row.series).toMatchObject({ sliceCount: 48, seriesInstanceUid: study.seriesInstanceUid });
 
     const ours = await stack.service.database.db.select().from(storedSeries).where(eq(storedSeries.studyInstanceUid, study.studyInstanceUid));
-    expect(ours.map((s) => s.kind).sort()).toEqual(row.outputs?.segSopInstanceUid ? ['seg', 'sr'] : ['sr']);
+    expect(ours.map((s) => s.kind).sort()).toEqual(row.outputs?.segSopInstanceUid ? ['pdf', 'seg', 'sr'] : ['pdf', 'sr']);
 
     // Storing SR/SEG makes Orthanc announce the study as stable again (StableAge 2 s here):
     // wait until the change feed has read past that StableStudy.
@@ -51,7 +51,7 @@ describe('auto-routing', () => {
 
     // The results are in the PACS, found by QIDO in the source study.
     const series = await stack.pacs.searchSeries(study.studyInstanceUid);
-    expect(series.map((s) => s.modality).sort()).toEqual(['CT', 'SEG', 'SR'].filter((m) => m !== 'SEG' || row.outputs?.segSopInstanceUid));
+    expect(series.map((s) => s.modality).sort()).toEqual(['CT', 'DOC', 'SEG', 'SR'].filter((m) => m !== 'SEG' || row.outputs?.segSopInstanceUid));
   });
 
   it('records a non-CT study as skipped by the modality rule', async () => {
