@@ -17,6 +17,11 @@ export interface SeriesSummary {
   /** [column, row, slice] spacing in mm. */
   readonly spacingMm: readonly [number, number, number];
   readonly huRange: readonly [number, number];
+  /** What a reader recognises the study by (from the source's patient and study modules). */
+  readonly patientId?: string;
+  readonly studyDate?: string;
+  readonly studyDescription?: string;
+  readonly accessionNumber?: string;
 }
 
 /** The DICOM objects an analysis stored back into the PACS. */

@@ -120,10 +120,20 @@ export function buildVolume(slices: readonly CtSlice[]): { volume: Volume; summa
       patientStudy: first.patientStudy,
     },
   };
-  const seriesDescription = first.patientStudy.SeriesDescription;
+  const text = (keyword: string) => {
+    const value = first.patientStudy[keyword];
+    return typeof value === 'string' && value ? value : undefined;
+  };
+  const identity = {
+    seriesDescription: text('SeriesDescription'),
+    patientId: text('PatientID'),
+    studyDate: text('StudyDate'),
+    studyDescription: text('StudyDescription'),
+    accessionNumber: text('AccessionNumber'),
+  };
   const summary: SeriesSummary = {
     seriesInstanceUid: first.seriesInstanceUid,
-    ...(typeof seriesDescription === 'string' ? { seriesDescription } : {}),
+    ...Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== undefined)),
     sliceCount: ordered.length,
     spacingMm: volume.spacing,
     huRange: [minHu, maxHu],

@@ -12,6 +12,8 @@ const succeeded: HomeRow = {
   createdAt: new Date('2026-11-27T08:30:12Z'),
   noduleCount: 2,
   largest: { meanDiameterMm: 21.04, type: 'part-solid', lungRads: '4B' },
+  examCategory: '4B',
+  reviewState: 'in-review',
 };
 
 /** The cells of the row for `analysisId`, as text without tags. */
@@ -29,6 +31,8 @@ describe('renderHomePage', () => {
       `LIDC-IDRI-0001 · 2000-01-01 ${study}`,
       '2',
       '21.0 mm part-solid (Lung-RADS 4B)',
+      '4B',
+      'in-review',
       '2026-11-27 08:30 UTC',
       'Open in viewer',
     ]);
@@ -63,6 +67,15 @@ describe('renderHomePage', () => {
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).toContain('O&#39;Brien &amp; &quot;Sons&quot;');
     expect(page).toContain('href="/viewer/viewer?StudyInstanceUIDs=1.2.3%26next%3D%3Cevil%3E"');
+  });
+
+  it('shows the site figures per week and model version, when there are any', () => {
+    expect(renderHomePage([succeeded])).not.toContain('How the model does at this site');
+    const page = renderHomePage([succeeded], [
+      { week: '2026-W48', modelVersion: 'lungbridge-nodule-cnn 1.0.0', analysed: 10, reviewedShare: 0.4, accepted: 7, rejected: 2, added: 1, falsePositivesPerScan: 0.5 },
+    ]);
+    expect(page).toContain('How the model does at this site');
+    expect(page).toMatch(/<td>2026-W48<\/td><td>lungbridge-nodule-cnn 1\.0\.0<\/td><td>10<\/td><td>40 %<\/td><td>7<\/td><td>2<\/td><td>1<\/td><td>0\.50<\/td>/);
   });
 
   test.each([

@@ -23,6 +23,22 @@ export interface HomeRow {
   };
   /** Why a failed or skipped analysis stopped, in words. */
   readonly reason?: string;
+  /** The exam's Lung-RADS category (latest report version). */
+  readonly examCategory?: LungRadsCategory;
+  /** unreviewed | in-review | reviewed */
+  readonly reviewState?: string;
+}
+
+/** How the model does at this site, per ISO week and model version (review/site-performance.ts). */
+export interface SiteFigureRow {
+  readonly week: string;
+  readonly modelVersion: string;
+  readonly analysed: number;
+  readonly reviewedShare: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly added: number;
+  readonly falsePositivesPerScan?: number;
 }
 
 /** While something is queued or running, the page reloads itself this often (seconds). */
@@ -34,7 +50,7 @@ export function viewerUrl(studyInstanceUid: string): string {
 }
 
 /** The reading room's start page: recent analyses, newest first as given, each linked to the viewer. */
-export function renderHomePage(analyses: readonly HomeRow[]): string {
+export function renderHomePage(analyses: readonly HomeRow[], site: readonly SiteFigureRow[] = []): string {
   const inFlight = analyses.some((row) => row.status === 'queued' || row.status === 'running');
   return renderDocument({
     title: 'Lungbridge: reading room',
@@ -48,12 +64,13 @@ ${
   analyses.length === 0
     ? html`<p class="muted">No analyses yet. Studies that match the routing rules are analysed when Orthanc has them.</p>`
     : html`<table>
-  <thead><tr><th>Status</th><th>Study</th><th>Nodules</th><th>Largest</th><th>Created</th><th></th></tr></thead>
+  <thead><tr><th>Status</th><th>Study</th><th>Nodules</th><th>Largest</th><th>Lung-RADS</th><th>Review</th><th>Created</th><th></th></tr></thead>
   <tbody>
 ${analyses.map(renderRow)}
   </tbody>
 </table>`
 }
+${renderSiteFigures(site)}
 </main>`,
   });
 }
@@ -66,10 +83,26 @@ function renderRow(row: HomeRow): Html {
       <td>${renderStudy(row)}</td>
       <td>${row.noduleCount ?? html`<span class="muted">–</span>`}</td>
       <td>${renderLargest(row)}</td>
+      <td>${row.examCategory ?? html`<span class="muted">–</span>`}</td>
+      <td>${row.reviewState ? html`<span class="review review-${row.reviewState}">${row.reviewState}</span>` : ''}</td>
       <td><time datetime="${row.createdAt.toISOString()}">${formatTimestamp(row.createdAt)}</time></td>
       <td><a href="${viewerUrl(row.studyInstanceUid)}">Open in viewer</a></td>
     </tr>
 `;
+}
+
+/** Reviewed findings per week and model version: drift shows here before a reader complains. */
+function renderSiteFigures(site: readonly SiteFigureRow[]): Html | string {
+  if (site.length === 0) return '';
+  const percent = (share: number) => `${Math.round(share * 100)} %`;
+  return html`<h2>How the model does at this site</h2>
+<table class="site">
+  <thead><tr><th>Week</th><th>Model</th><th>Analysed</th><th>Reviewed</th><th>Accepted</th><th>Rejected</th><th>Added by readers</th><th>False positives / scan</th></tr></thead>
+  <tbody>
+${site.map((r) => html`    <tr><td>${r.week}</td><td>${r.modelVersion}</td><td>${r.analysed}</td><td>${percent(r.reviewedShare)}</td><td>${r.accepted}</td><td>${r.rejected}</td><td>${r.added}</td><td>${r.falsePositivesPerScan === undefined ? '–' : r.falsePositivesPerScan.toFixed(2)}</td></tr>
+`)}
+  </tbody>
+</table>`;
 }
 
 function renderStudy(row: HomeRow): Html {

@@ -1,11 +1,18 @@
 import Router from '@koa/router';
 import { desc, inArray } from 'drizzle-orm';
 import { analyses, findings } from '../../db/schema.ts';
+import type { SeriesSummary } from '../../domain/analysis.ts';
 import type { NoduleType } from '../../domain/finding.ts';
 import type { HttpDeps } from '../deps.ts';
+import { sitePerformance } from '../../review/site-performance.ts';
 import { renderHomePage, type HomeRow } from '../pages/home-page.ts';
 import { sendPage } from '../pages/login-routes.ts';
 import { requirePageSession } from '../pages/session.ts';
+
+function studyIdentity(series: SeriesSummary | null): Pick<HomeRow, 'patientId' | 'studyDate' | 'studyDescription'> {
+  const { patientId, studyDate, studyDescription } = series ?? {};
+  return { ...(patientId ? { patientId } : {}), ...(studyDate ? { studyDate } : {}), ...(studyDescription ? { studyDescription } : {}) };
+}
 
 /** `/`: the reading room's list of recent analyses, for a browser with a session. */
 export function homeRouter(deps: HttpDeps, sessionSecret: Uint8Array): Router {
@@ -30,9 +37,12 @@ export function homeRouter(deps: HttpDeps, sessionSecret: Uint8Array): Router {
         ...(row.status === 'succeeded' ? { noduleCount: list.length } : {}),
         ...(largest ? { largest: { meanDiameterMm: Number(largest.meanDiameterMm), type: largest.type as NoduleType } } : {}),
         ...(row.error ? { reason: row.error } : {}),
+        ...(row.examAssessment ? { examCategory: row.examAssessment.category } : {}),
+        reviewState: row.reviewState,
+        ...studyIdentity(row.series),
       };
     });
-    sendPage(ctx, 200, renderHomePage(home));
+    sendPage(ctx, 200, renderHomePage(home, await sitePerformance(db, { weeks: 8 })));
   });
   return router;
 }
