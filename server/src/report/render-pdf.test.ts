@@ -5,6 +5,7 @@ import { buildReport } from './build-report.ts';
 import { wrap } from './pdf-writer.ts';
 import { renderReportPdf } from './render-pdf.ts';
 import { baseInput, makeFinding } from './test-fixtures.ts';
+import type { RgbImage } from './key-image.ts';
 
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
 
@@ -67,7 +68,34 @@ describe('renderReportPdf', () => {
     }
   });
 
+  it('puts a table of the nodules before their details', () => {
+    const text = shownText(pdf);
+    const header = text.indexOf('Lung-RADS');
+    expect(text.slice(header - 7, header + 2)).toEqual(['#', 'Type', 'Site', 'Long x short', 'Mean', 'Solid', 'Volume', 'Lung-RADS', 'Brock']);
+    expect(text.slice(header + 2, header + 11)).toEqual(['1', 'solid', 'R upper', '10.4x8.0', '9.2', '-', expect.stringMatching(/^\d+ mm\xb3$/), '4A', expect.stringMatching(/^\d+\.\d %$/)]);
+    expect(text.indexOf('Nodule 1: solid, right lung, upper zone')).toBeGreaterThan(header);
+  });
+
+  /** A 2 x 2 RGB image: red, green / blue, white. */
+  const tiny: RgbImage = { width: 2, height: 2, rgb: new Uint8Array([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]) };
+  const withImages = latin1(renderReportPdf(report, [{ noduleIndex: 2, image: tiny, note: 'slice 3' }, { noduleIndex: 1, image: tiny, note: 'slice 9' }]));
+
+  it('embeds each key image once as a Flate RGB XObject, drawn with its caption in nodule order', () => {
+    expect([...withImages.matchAll(/\/Subtype \/Image \/Width 2 \/Height 2 \/ColorSpace \/DeviceRGB \/BitsPerComponent 8 \/Filter \/FlateDecode/g)]).toHaveLength(1);
+    expect([...withImages.matchAll(/\/Im1 Do/g)]).toHaveLength(2);
+    // Captions are wrapped to the image width: read them joined.
+    expect(shownText(withImages).join(' ')).toMatch(/Nodule 1: solid, 9\.2 mm, Lung-RADS 4A; slice 9 Nodule 2: solid, 4\.6 mm, Lung-RADS 2; slice 3/);
+    expect(() => renderReportPdf(report, [{ noduleIndex: 7, image: tiny, note: '' }])).toThrow(/nodule 7, which the report does not have/);
+  });
+
   const hasPoppler = spawnSync('pdftotext', ['-v']).status === 0;
+  it.skipIf(!hasPoppler)('poppler finds the key images (skipped without poppler-utils)', () => {
+    const list = execFileSync('pdfimages', ['-list', '-'], { input: Buffer.from(withImages, 'latin1') }).toString('utf8');
+    const rows = list.trim().split('\n').slice(2);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toMatch(/image\s+2\s+2\s+rgb\s+3\s+8/);
+  });
+
   it.skipIf(!hasPoppler)('poppler reads it (skipped without poppler-utils: pdftotext not on PATH)', () => {
     const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: Buffer.from(renderReportPdf(report)) }).toString('utf8');
     expect(text).toContain('Lung-RADS v2022 category 4A');
