@@ -124,7 +124,9 @@ describe('REST API', () => {
     expect(metrics).toMatch(/^lungbridge_stage_duration_seconds_count\{stage="fetch"\} [1-9]/m);
     const openapi = await (await stack.api('/api/openapi.json')).json();
     expect(openapi.openapi).toBe('3.1.0');
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/v1/analyses', '/api/v1/analyses/{id}', '/health']));
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/v1/analyses', '/api/v1/analyses/{id}', '/health', '/api/v1/findings/{id}', '/api/v1/analyses/{id}/report']));
+    // Request bodies come from the zod schemas that validate them.
+    expect(openapi.paths['/api/v1/analyses'].post.requestBody.content['application/json'].schema.required).toEqual(['studyInstanceUid']);
   });
 
   it('proxies DICOMweb: QIDO, streamed WADO-RS frames, and STOW-RS answering with URLs that point at Lungbridge', async () => {

@@ -1,3 +1,10 @@
+import { z } from 'zod';
+import { createAnalysisSchema } from './routes/analyses.ts';
+import { findingReviewSchema, readerFindingSchema } from './routes/review.ts';
+
+/** A request body described by the zod schema that validates it, so the two cannot drift apart. */
+const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } });
+
 /** OpenAPI 3.1 description of the REST API, served at /api/openapi.json. */
 export function openApiDocument(publicUrl: string) {
   const error = { $ref: '#/components/responses/Error' };
@@ -15,7 +22,7 @@ export function openApiDocument(publicUrl: string) {
       '/api/v1/analyses': {
         post: {
           summary: 'Queue an analysis of a study (idempotent while one is queued or running)',
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['studyInstanceUid'], additionalProperties: false, properties: { studyInstanceUid: uid, force: { type: 'boolean', description: 'Run again even if the study was analysed' }, patient: { type: 'object', additionalProperties: false, description: 'Risk-model inputs the scan cannot give (override the DICOM patient module)', properties: { age: { type: 'integer', minimum: 0, maximum: 130 }, sex: { type: 'string', enum: ['female', 'male'] }, familyHistory: { type: 'boolean' }, emphysema: { type: 'boolean' } } } } } } } },
+          requestBody: jsonBody(createAnalysisSchema),
           responses: { 202: analysisResponse('Queued (or already queued/running)'), 200: analysisResponse('Already analysed; pass force to run again'), 400: error, 401: error, 404: error, 502: error },
         },
         get: {
@@ -39,6 +46,10 @@ export function openApiDocument(publicUrl: string) {
       '/api/v1/analyses/{id}/report': { get: { summary: 'The structured lung-screening report (Lung-RADS v2022, Brock), latest version or ?version=N', parameters: [idParam, { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Report version (default: the latest)' }], responses: { 200: { description: 'application/json: { analysisId, version, origin, issuedBy, issuedAt, outputs, report }' }, 400: error, 404: error } } },
       '/api/v1/analyses/{id}/report.fhir.json': { get: { summary: 'The report as a FHIR R4 collection Bundle (DiagnosticReport, Observations, Device)', parameters: [idParam, { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Report version (default: the latest)' }], responses: { 200: { description: 'application/fhir+json' }, 404: error } } },
       '/api/v1/analyses/{id}/report.pdf': { get: { summary: 'The report PDF, read back from the Encapsulated PDF stored in the study', parameters: [idParam, { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Report version (default: the latest)' }], responses: { 200: { description: 'application/pdf' }, 404: error, 502: error } } },
+      '/api/v1/findings/{id}': { patch: { summary: 'Review a finding: accept, reject or edit (type, size, note); audited, the original kept', parameters: [idParam], requestBody: jsonBody(findingReviewSchema), responses: { 200: { description: 'The finding after the review' }, 400: error, 404: error, 409: error } } },
+      '/api/v1/analyses/{id}/findings': { post: { summary: 'Add a nodule the machine missed (centre and diameter, or a line)', parameters: [idParam], requestBody: jsonBody(readerFindingSchema), responses: { 201: { description: 'The added finding' }, 400: error, 404: error, 409: error } } },
+      '/api/v1/analyses/{id}/review/complete': { post: { summary: 'Complete the review: issue the reviewed category, report, SR and SEG as a new version', parameters: [idParam], responses: { 200: { description: 'The new report version' }, 404: error, 409: error } } },
+      '/api/v1/site/performance': { get: { summary: 'How the model does at this site: reviewed findings per ISO week and model version', parameters: [{ name: 'weeks', in: 'query', schema: { type: 'integer', minimum: 1 } }], responses: { 200: { description: 'Rows per week and model version' } } } },
       '/api/v1/studies/{studyInstanceUid}/findings': { get: { summary: 'Nodules of the latest succeeded analysis of a study', parameters: [{ name: 'studyInstanceUid', in: 'path', required: true, schema: uid }], responses: { 200: { description: 'Findings' }, 400: error } } },
       '/dicom-web/{path}': { get: { summary: 'DICOMweb (QIDO-RS, WADO-RS) proxied to the PACS', parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'As the PACS answers' } } }, post: { summary: 'STOW-RS proxied to the PACS', parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'As the PACS answers' } } } },
     },
@@ -51,11 +62,12 @@ export function openApiDocument(publicUrl: string) {
           properties: {
             id: { type: 'string', format: 'uuid' }, studyInstanceUid: uid,
             status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'skipped', 'cancelled'] },
-            trigger: { type: 'string', enum: ['api', 'auto', 'cli'] }, attempts: { type: 'integer' },
+            trigger: { type: 'string', enum: ['api', 'auto', 'cli', 'prior'] }, attempts: { type: 'integer' },
             error: { type: ['object', 'null'], properties: { code: { type: 'string' }, reason: { type: 'string' } } },
             skipRule: { type: ['string', 'null'] },
             series: { type: ['object', 'null'], properties: { seriesInstanceUid: uid, sliceCount: { type: 'integer' }, spacingMm: { type: 'array', items: { type: 'number' } }, huRange: { type: 'array', items: { type: 'number' } } } },
             model: { type: ['object', 'null'] }, outputs: { type: ['object', 'null'] }, timings: { type: ['object', 'null'] },
+            reviewState: { type: 'string', enum: ['unreviewed', 'in-review', 'reviewed'] }, priorAnalysisId: { type: ['string', 'null'] },
             warnings: { type: 'array', items: { type: 'string' } }, viewerUrl: { type: 'string', format: 'uri' },
             createdAt: { type: 'string', format: 'date-time' }, startedAt: { type: ['string', 'null'] }, finishedAt: { type: ['string', 'null'] },
           },

@@ -10,6 +10,7 @@ import { audit } from '../audit.ts';
 import type { HttpDeps } from '../deps.ts';
 import { badGateway, badRequest, conflict, notFound } from '../errors.ts';
 import { readJsonBody } from '../middleware.ts';
+import { parse } from '../validate.ts';
 import { resolvedSincePrior } from '../../priors/comparison-repo.ts';
 import { presentAnalysis, presentFinding } from './present.ts';
 
@@ -23,7 +24,7 @@ const givenPatientSchema = z.object({
   emphysema: z.boolean().optional(),
 }).strict();
 
-const createSchema = z.object({
+export const createAnalysisSchema = z.object({
   studyInstanceUid: uidSchema,
   force: z.boolean().optional(),
   patient: givenPatientSchema.optional(),
@@ -36,13 +37,6 @@ const listSchema = z.object({
   cursor: z.string().optional(),
 });
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw badRequest(result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), 'invalid_request');
-  }
-  return result.data;
-}
 
 const encodeCursor = (row: AnalysisRow) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
@@ -65,7 +59,7 @@ export function analysesRouter(deps: HttpDeps): Router {
   }
 
   router.post('/api/v1/analyses', async (ctx) => {
-    const body = parse(createSchema, await readJsonBody(ctx, config.maxBodyBytes));
+    const body = parse(createAnalysisSchema, await readJsonBody(ctx, config.maxBodyBytes));
     const latest = await latestAnalysisOfStudy(db, body.studyInstanceUid);
     if (latest && !body.force && ['succeeded', 'queued', 'running'].includes(latest.status)) {
       // Idempotent: the study is analysed or being analysed; `force` asks for a new run.
