@@ -20,6 +20,22 @@ async function finished(stack: TestStack, studyInstanceUid: string) {
   }, `an outcome for ${studyInstanceUid}`, 90_000);
 }
 
+/**
+ * Storing SR/SEG makes Orthanc announce the study as stable again (StableAge 2 s here): waits
+ * until the change feed has read past that StableStudy.
+ */
+async function feedPassedOurResults(stack: TestStack): Promise<void> {
+  const auth = { authorization: `Basic ${Buffer.from(`${stack.orthanc.username}:${stack.orthanc.password}`).toString('base64')}` };
+  const changesSince = async (since: number) => (await (await fetch(`${stack.orthanc.url}/changes?since=${since}&limit=1000`, { headers: auth })).json()) as { Changes: Array<{ Seq: number; ChangeType: string }> };
+  // The newest NewSeries is one of ours: the results were the last series stored.
+  const storedAt = (await changesSince(0)).Changes.filter((c) => c.ChangeType === 'NewSeries').at(-1)!.Seq;
+  const restable = await eventually(async () => (await changesSince(storedAt)).Changes.find((c) => c.ChangeType === 'StableStudy')?.Seq, 'Orthanc to call the study stable again');
+  await eventually(async () => {
+    const cursor = await stack.service.database.db.query.changeFeedCursors.findFirst();
+    return cursor && cursor.lastSeq >= restable ? true : undefined;
+  }, 'the change feed to pass our own results');
+}
+
 /** Auto-routing from Orthanc's change feed, with a real Orthanc and PostgreSQL. */
 describe('auto-routing', () => {
   let stack: TestStack;
@@ -36,22 +52,26 @@ describe('auto-routing', () => {
     const ours = await stack.service.database.db.select().from(storedSeries).where(eq(storedSeries.studyInstanceUid, study.studyInstanceUid));
     expect(ours.map((s) => s.kind).sort()).toEqual(row.outputs?.segSopInstanceUid ? ['pdf', 'seg', 'sr'] : ['pdf', 'sr']);
 
-    // Storing SR/SEG makes Orthanc announce the study as stable again (StableAge 2 s here):
-    // wait until the change feed has read past that StableStudy.
-    const auth = { authorization: `Basic ${Buffer.from(`${stack.orthanc.username}:${stack.orthanc.password}`).toString('base64')}` };
-    const changesSince = async (since: number) => (await (await fetch(`${stack.orthanc.url}/changes?since=${since}&limit=1000`, { headers: auth })).json()) as { Changes: Array<{ Seq: number; ChangeType: string }> };
-    // The newest NewSeries is one of ours: the results were the last series stored.
-    const storedAt = (await changesSince(0)).Changes.filter((c) => c.ChangeType === 'NewSeries').at(-1)!.Seq;
-    const restable = await eventually(async () => (await changesSince(storedAt)).Changes.find((c) => c.ChangeType === 'StableStudy')?.Seq, 'Orthanc to call the study stable again');
-    await eventually(async () => {
-      const cursor = await stack.service.database.db.query.changeFeedCursors.findFirst();
-      return cursor && cursor.lastSeq >= restable ? true : undefined;
-    }, 'the change feed to pass our own results');
+    await feedPassedOurResults(stack);
     expect(await analysesOf(stack, study.studyInstanceUid)).toHaveLength(1);
 
     // The results are in the PACS, found by QIDO in the source study.
     const series = await stack.pacs.searchSeries(study.studyInstanceUid);
     expect(series.map((s) => s.modality).sort()).toEqual(['CT', 'DOC', 'SEG', 'SR'].filter((m) => m !== 'SEG' || row.outputs?.segSopInstanceUid));
+  });
+
+  it('does not repeat an analysis asked for through the API before routing saw the study', async () => {
+    const study = phantomStudy({ seed: 204, slices: 40, nodules: [] });
+    await stack.pacs.store(study.studyInstanceUid, study.instances);
+    // Asked for at once, before Orthanc calls the study stable (2 s): the API analysis has no input
+    // fingerprint yet; the worker records it, so neither the StableStudy nor our results re-queue.
+    const res = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid: study.studyInstanceUid } });
+    expect(res.status).toBe(202);
+    const row = await finished(stack, study.studyInstanceUid);
+    expect(row).toMatchObject({ status: 'succeeded', trigger: 'api' });
+    expect(row.inputFingerprint).toMatch(/^[0-9a-f]{32}$/);
+    await feedPassedOurResults(stack);
+    expect(await analysesOf(stack, study.studyInstanceUid)).toHaveLength(1);
   });
 
   it('records a non-CT study as skipped by the modality rule', async () => {

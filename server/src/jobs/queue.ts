@@ -102,7 +102,7 @@ export async function finishClaimed(db: Db, id: string, workerId: string, patch:
 }
 
 /** Progress that is worth keeping even if the run later fails (chosen series, timings so far). */
-export async function recordProgress(db: Db, id: string, workerId: string, patch: Pick<Partial<typeof analyses.$inferInsert>, 'series' | 'timings' | 'warnings' | 'model'>): Promise<void> {
+export async function recordProgress(db: Db, id: string, workerId: string, patch: Pick<Partial<typeof analyses.$inferInsert>, 'series' | 'timings' | 'warnings' | 'model' | 'inputFingerprint'>): Promise<void> {
   await db.update(analyses).set({ ...patch, updatedAt: sql`now()` })
     .where(and(eq(analyses.id, id), eq(analyses.claimedBy, workerId)));
 }

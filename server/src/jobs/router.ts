@@ -5,11 +5,11 @@ import { storedSeries } from '../db/schema.ts';
 import type { PacsClient } from '../dicomweb/client.ts';
 import type { ModelInfo } from '../domain/analysis.ts';
 import type { Logger } from '../logger.ts';
-import { describeStudy } from '../pipeline/fetch.ts';
+import { describeStudy, inputFingerprint } from '../pipeline/fetch.ts';
 import { reportNotAnalysed } from '../pipeline/not-analysed.ts';
 import type { SeriesCandidate } from '../pipeline/select-series.ts';
 import { enqueueAnalysis, latestAnalysisOfStudy, recordSkipped, type AnalysisRow } from './queue.ts';
-import { evaluateRouting, inputFingerprint } from './routing.ts';
+import { evaluateRouting } from './routing.ts';
 
 export async function seriesStoredByUs(db: Db, studyInstanceUid: string): Promise<Set<string>> {
   const rows = await db.select({ uid: storedSeries.seriesInstanceUid }).from(storedSeries)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { routingRulesSchema } from '../config.ts';
 import type { SeriesCandidate } from '../pipeline/select-series.ts';
-import { evaluateRouting, inputFingerprint } from './routing.ts';
+import { inputFingerprint } from '../pipeline/fetch.ts';
+import { evaluateRouting } from './routing.ts';
 
 function ct(count: number, options: { thickness?: number; description?: string; bodyPart?: string; modality?: string; uid?: string } = {}): SeriesCandidate {
   return {

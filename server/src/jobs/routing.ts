@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RoutingRules } from '../config.ts';
 import type { SeriesCandidate } from '../pipeline/select-series.ts';
 import { assessSeries } from '../pipeline/select-series.ts';
@@ -39,10 +38,4 @@ export function evaluateRouting(candidates: readonly SeriesCandidate[], rules: R
   return furthest
     ? { match: false, rule: furthest.rule, reason: furthest.reason }
     : { match: false, rule: 'modality', reason: 'study has no series' };
-}
-
-/** Identifies a study's input (its series other than ours, with their sizes). */
-export function inputFingerprint(candidates: readonly SeriesCandidate[]): string {
-  const parts = candidates.map((c) => `${c.info.seriesInstanceUid}:${c.info.instanceCount}`).sort();
-  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }

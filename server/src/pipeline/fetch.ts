@@ -1,11 +1,22 @@
+import { createHash } from 'node:crypto';
 import { parseCtSlice, type CtSlice } from '../dicom/ct-slice.ts';
 import type { PacsClient } from '../dicomweb/client.ts';
 import { PipelineError } from '../errors/pipeline-error.ts';
 import { chooseSeries, type SeriesAssessment, type SeriesCandidate } from './select-series.ts';
 
 export interface FetchedSeries {
+  readonly inputFingerprint: string;
   readonly choice: SeriesAssessment;
   readonly slices: readonly CtSlice[];
+}
+
+/**
+ * Identifies a study's input: its series other than Lungbridge's own, with their sizes. Routing
+ * compares it with the last analysis's, so storing our results never looks like new images.
+ */
+export function inputFingerprint(candidates: readonly SeriesCandidate[]): string {
+  const parts = candidates.map((c) => `${c.info.seriesInstanceUid}:${c.info.instanceCount}`).sort();
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }
 
 /** Lists the study's series and loads the per-instance geometry of its CT series. */
@@ -53,5 +64,5 @@ export async function fetchStudy(pacs: PacsClient, studyInstanceUid: string, can
     // Instances listed by the metadata but not delivered: the PACS is mid-change or failing.
     throw new PipelineError('pacs-unavailable', `PACS delivered ${slices.length} of ${expected.size} instances of the series`, true);
   }
-  return { choice: chosen, slices };
+  return { inputFingerprint: inputFingerprint(candidates), choice: chosen, slices };
 }

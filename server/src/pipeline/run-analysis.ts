@@ -47,7 +47,7 @@ export interface AnalysisRunInput {
   /** Patient inputs given through the API; they override the DICOM patient module. */
   readonly givenPatient?: GivenPatient;
   /** Called as soon as the series is known, so a later failure still leaves it on record. */
-  readonly onProgress?: (progress: { series?: SeriesSummary; timings: StageTimings; warnings: string[] }) => Promise<void>;
+  readonly onProgress?: (progress: { series?: SeriesSummary; inputFingerprint?: string; timings: StageTimings; warnings: string[] }) => Promise<void>;
 }
 
 export interface AnalysisRunResult {
@@ -77,6 +77,8 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
     const candidates = await describeStudy(deps.pacs, input.studyInstanceUid, input.ignoreSeries);
     return fetchStudy(deps.pacs, input.studyInstanceUid, candidates);
   });
+  // Recorded before the volume is built: a series that then fails is still known as this input.
+  await input.onProgress?.({ inputFingerprint: fetched.inputFingerprint, timings, warnings: [] });
   const { volume, summary } = await timed('volume', () => buildVolume(fetched.slices));
   await input.onProgress?.({ series: summary, timings, warnings: [] });
 
