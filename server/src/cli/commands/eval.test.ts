@@ -25,7 +25,7 @@ describe('lungbridge eval', () => {
     const io = capture();
     expect(await run([])).toBe(2);
     expect(io.err()).toContain('give --lidc <dir> and/or --phantom-set N');
-    await expect(run(['--phantom-set', '1', '--detector', 'nonesuch'])).rejects.toThrow(/"nonesuch" is not available \(available: classical, all\)/);
+    await expect(run(['--phantom-set', '1', '--detector', 'nonesuch'])).rejects.toThrow(/"nonesuch" is not available \(available: classical, model, all\)/);
     await expect(run(['--phantom-set', 'many'])).rejects.toThrow(/--phantom-set must be a number/);
   });
 
