@@ -229,6 +229,39 @@ def export(net, geometry, summary, path):
     return manifest
 
 
+def load_onnx_weights(net, path):
+    """Warm start from an exported model: the exporter fused each BatchNorm into its conv, so the
+    conv takes the fused weight and its BatchNorm becomes the identity plus the fused bias (and is
+    kept in eval mode while training: see frozen_batch_norm)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(path)
+    weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
+    convs = [n for n in model.graph.node if n.op_type == 'Conv']
+    gemms = [n for n in model.graph.node if n.op_type == 'Gemm']
+    with torch.no_grad():
+        for block, node in zip(net.features, convs):
+            conv, bn = block[0], block[1]
+            conv.weight.copy_(weights[node.input[1]])
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(weights[node.input[2]])
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+        for layer, node in zip([net.head[0], net.head[3]], gemms):
+            layer.weight.copy_(weights[node.input[1]])
+            layer.bias.copy_(weights[node.input[2]])
+    net.frozen_batch_norm = True
+
+
+def train_mode(net):
+    net.train()
+    if getattr(net, 'frozen_batch_norm', False):
+        for module in net.modules():
+            if isinstance(module, nn.BatchNorm3d):
+                module.eval()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--data', default='models/training/runs/dataset')
@@ -239,6 +272,8 @@ def main():
     parser.add_argument('--steps-per-epoch', type=int, default=60)
     parser.add_argument('--lr', type=float, default=2e-3)
     parser.add_argument('--init', help='state_dict (.pt) to continue training from')
+    parser.add_argument('--init-onnx', help='exported model to continue training from')
+    parser.add_argument('--hard-negatives', type=float, default=0.5, help='share of negatives drawn from the hardest scored ones')
     parser.add_argument('--validation-scans', type=int, default=4, help='phantom scans held out for validation')
     args = parser.parse_args()
 
@@ -274,26 +309,35 @@ def main():
     if args.init:
         net.load_state_dict(torch.load(args.init, map_location=device))
         print(f'continuing from {args.init}', flush=True)
+    if args.init_onnx:
+        load_onnx_weights(net, args.init_onnx)
+        print(f'continuing from {args.init_onnx} (batch norm frozen as the fused bias)', flush=True)
     optimiser = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
-    # Each batch: a third real/phantom positives, a sixth inserted nodules, half negatives.
-    n_pos, n_ins = args.batch // 3, args.batch // 6
-    n_neg = args.batch - n_pos - n_ins
+    # Each batch: a quarter real/phantom positives, an eighth inserted nodules, the rest negatives:
+    # a scan holds a thousand negative proposals for a few nodules, so the negatives need the steps.
+    # The LIDC hosts also come in plain, as negatives, as often as with an inserted nodule: otherwise
+    # real-CT texture itself would predict "nodule" (the inserted ones are the only LIDC positives).
+    n_pos, n_ins = args.batch // 4, args.batch // 8
+    n_neg = args.batch - n_pos - 2 * n_ins
+    n_hard = int(n_neg * args.hard_negatives)
+    hard_idx = neg_idx
     deadline = time.time() + args.minutes * 60
     start = time.time()
     epoch = 0
     history = []
     while time.time() < deadline:
-        net.train()
+        train_mode(net)
         epoch_loss = 0.0
         for _ in range(args.steps_per_epoch):
             pick_pos = np.random.choice(pos_idx, n_pos)
-            pick_neg = np.random.choice(neg_idx, n_neg)
+            pick_neg = np.concatenate([np.random.choice(hard_idx, n_hard), np.random.choice(neg_idx, n_neg - n_hard)])
             pick_host = np.random.choice(host_idx, n_ins)
-            real = torch.from_numpy(patches[np.concatenate([pick_pos, pick_neg])].astype(np.float32)).unsqueeze(1).to(device)
+            pick_plain = np.random.choice(host_idx, n_ins)
+            real = torch.from_numpy(patches[np.concatenate([pick_pos, pick_neg, pick_plain])].astype(np.float32)).unsqueeze(1).to(device)
             hosts = torch.from_numpy(patches[pick_host].astype(np.float32)).unsqueeze(1).to(device)
             inserted, _ = insert_nodules(hosts, spacing_zyx, generator)
             x = augment(torch.cat([real, inserted]), generator)
-            y = torch.cat([torch.ones(n_pos), torch.zeros(n_neg), torch.ones(n_ins)]).to(device)
+            y = torch.cat([torch.ones(n_pos), torch.zeros(n_neg + n_ins), torch.ones(n_ins)]).to(device)
             progress = min(1.0, (time.time() - start) / (args.minutes * 60))
             for group in optimiser.param_groups:
                 group['lr'] = args.lr * 0.5 * (1 + math.cos(math.pi * progress)) + 2e-5
@@ -303,6 +347,10 @@ def main():
             optimiser.step()
             epoch_loss += loss.item()
         epoch += 1
+        # Hard-negative mining: the quarter of a random 2048 training negatives that now score highest.
+        probe = np.random.choice(neg_idx, min(2048, len(neg_idx)), replace=False)
+        probe_scores = predict(net, patches[probe], device)
+        hard_idx = probe[np.argsort(-probe_scores)[:len(probe) // 4]]
         scores = predict(net, patches[val_idx], device)
         auc = roc_auc(scores, labels[val_idx])
         val_neg = scores[labels[val_idx] == 0]
@@ -317,7 +365,8 @@ def main():
                f'and {n_lidc} LIDC-IDRI slab(s) ({", ".join(sorted({s["scan"] for s in samples if s["source"] == "lidc"}))}: '
                f'reference nodules, blob-proposal and random-lung negatives, synthetic nodules inserted into its lung); '
                f'held out: {geometry.get("heldOut", "")}; {len(pos_idx)} positive and {len(neg_idx)} negative patches, '
-               f'seed {args.seed}, {epoch} epochs of {args.steps_per_epoch} x {args.batch}')
+               f'seed {args.seed}, {epoch} epochs of {args.steps_per_epoch} x {args.batch}'
+               + (f', continued from {os.path.basename(args.init_onnx)}' if args.init_onnx else ''))
     torch.save(net.state_dict(), os.path.join(args.data, 'last.pt'))
     manifest = export(net, geometry, summary, args.out)
     print(json.dumps(manifest, indent=2))

@@ -79,7 +79,7 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
 
   it('scores a phantom nodule high and lung vessels low, and detects it as a Detector', async () => {
     const { volume, truth } = generatePhantom({
-      seed: 31337, matrix: 256, pixelSpacingMm: 1.4, slices: 90, sliceSpacingMm: 2,
+      seed: 31337, matrix: 256, pixelSpacingMm: 1.4, slices: 64, sliceSpacingMm: 2.5,
       nodules: [{ diameterMm: 9, type: 'solid', shape: 'round', attachment: 'free', zone: 'middle' }],
     });
     const lungs = segmentLungs(volume);
@@ -96,7 +96,7 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     expect(noduleProbability).toBeGreaterThan(0.8);
     for (const p of vesselProbabilities) expect(p).toBeLessThan(0.5);
 
-    const detector = createModelDetector(classifier);
+    const detector = createModelDetector(classifier, { maxCandidates: 256 });
     expect(detector.name).toBe(classifier.manifest.name);
     const candidates = await detector.detect(volume, lungs);
     const best = candidates.reduce((a, b) => (b.probability > a.probability ? b : a));
