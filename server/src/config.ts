@@ -45,6 +45,9 @@ const environmentSchema = z.object({
   LUNGBRIDGE_ROUTE_MAX_SLICE_THICKNESS_MM: z.coerce.number().positive().default(5),
   LUNGBRIDGE_ROUTE_SERIES_DESCRIPTION: regexSource.optional(),
   LUNGBRIDGE_ROUTE_BODY_PART: regexSource.optional(),
+  /** Which nodule detector analyses run with: 'classical' (default) or the trained ONNX 'model'. */
+  LUNGBRIDGE_DETECTOR: z.enum(['classical', 'model']).default('classical'),
+  LUNGBRIDGE_MODEL_PATH: z.string().optional(),
   LUNGBRIDGE_MAX_BODY_BYTES: positiveInt(1024 * 1024),
   LUNGBRIDGE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -81,6 +84,7 @@ export interface Config {
     readonly pollMs: number;
     readonly rules: RoutingRules;
   };
+  readonly detector: { readonly kind: 'classical' | 'model'; readonly modelPath?: string };
   readonly maxBodyBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -131,6 +135,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         bodyPartPattern: e.LUNGBRIDGE_ROUTE_BODY_PART,
       }),
     },
+    detector: { kind: e.LUNGBRIDGE_DETECTOR, ...(e.LUNGBRIDGE_MODEL_PATH ? { modelPath: e.LUNGBRIDGE_MODEL_PATH } : {}) },
     maxBodyBytes: e.LUNGBRIDGE_MAX_BODY_BYTES,
     logLevel: e.LUNGBRIDGE_LOG_LEVEL,
   };

@@ -1,20 +1,31 @@
 import { createClassicalDetector } from './detect/classical-detector.ts';
+import { createModelDetector, defaultModelPath, loadPatchClassifier } from './inference/model-detector.ts';
 import type { Detector } from './pipeline/detect.ts';
 import { analyzeVolume } from './pipeline/analyze-volume.ts';
 import { createPublisher } from './pipeline/publish.ts';
 import type { AnalysisEngine } from './service.ts';
 
+export type DetectorChoice = 'classical' | 'model';
+
+export interface DetectorOptions {
+  readonly detector?: DetectorChoice;
+  /** The ONNX model file for 'model' (default models/lungbridge-nodule-cnn.onnx). */
+  readonly modelPath?: string;
+}
+
 /**
- * The analysis the service runs: the detector (the classical one until a trained model is
- * configured), the shared analyse stages, and SR + SEG + report stored back into the study.
+ * The detector the service, the CLI and the demo use. The classical one is the default: the
+ * trained model (models/MODEL_CARD.md) does not yet beat it on real CT. Its session is created
+ * here once and reused for every analysis.
  */
-/** The detector the service, the CLI and the demo use. */
-export async function defaultDetector(): Promise<Detector> {
+export async function createDetector(options: DetectorOptions = {}): Promise<Detector> {
+  if (options.detector === 'model') return createModelDetector(await loadPatchClassifier(options.modelPath ?? defaultModelPath));
   return createClassicalDetector();
 }
 
-export async function createDefaultEngine(): Promise<AnalysisEngine> {
-  const detector = await defaultDetector();
+/** The analysis the service runs: the chosen detector, the shared analyse stages, results stored back. */
+export async function createDefaultEngine(options: DetectorOptions = {}): Promise<AnalysisEngine> {
+  const detector = await createDetector(options);
   const model = { name: detector.name, version: detector.version };
   return {
     model,

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyses, findings, storedSeries } from '../src/db/schema.ts';
+import { fromPart10 } from '../src/dicom/part10.ts';
 import { readSegmentation } from '../src/dicom/read-seg.ts';
+import { createDefaultEngine } from '../src/engine.ts';
 import { readMeasurementReport } from '../src/dicom/read-sr.ts';
 import { dice } from '../src/dicom/testing/mask-compare.ts';
 import { eventually, startTestStack, type TestStack } from './services.ts';
@@ -122,5 +124,28 @@ describe('a PACS that refuses the results', () => {
     const stored = await stack.service.database.db.select().from(findings).where(eq(findings.analysisId, analysis.id));
     expect(stored.length).toBe(analysis.findings.length);
     expect(stored.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the trained model as the detector', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { LUNGBRIDGE_AUTO_ROUTE: 'false' }, engine: await createDefaultEngine({ detector: 'model' }) });
+  });
+  afterAll(async () => { await stack?.stop(); });
+
+  it('runs through onnxruntime-node and names the model in the record, the SR and the SEG', async () => {
+    const study = phantomStudy({ seed: 404, slices: 40 });
+    await stack.pacs.store(study.studyInstanceUid, study.instances);
+    const analysis = await analyse(stack, study.studyInstanceUid);
+    expect(analysis.status).toBe('succeeded');
+    expect(analysis.model).toEqual({ name: 'lungbridge-nodule-cnn', version: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    expect(analysis.findings.length).toBeGreaterThan(0);
+    const seg = fromPart10(new Uint8Array(await (await stack.api(`/api/v1/analyses/${analysis.id}/seg`)).arrayBuffer()));
+    const segments = seg.SegmentSequence as Array<{ SegmentAlgorithmName: string }>;
+    expect(segments[0].SegmentAlgorithmName).toContain('lungbridge-nodule-cnn');
+    const sr = fromPart10(new Uint8Array(await (await stack.api(`/api/v1/analyses/${analysis.id}/sr`)).arrayBuffer()));
+    expect(JSON.stringify(sr.ContentSequence)).toContain(analysis.model.version);
+    expect(JSON.stringify(sr.ContentSequence)).toContain('lungbridge-nodule-cnn');
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultDetector } from '../../engine.ts';
+import { createDetector } from '../../engine.ts';
 import { encodeResults } from '../../pipeline/encode.ts';
 import type { Finding } from '../../domain/finding.ts';
 import { analyzeVolume, type AnalysisStage } from '../../pipeline/analyze-volume.ts';
@@ -40,13 +40,18 @@ export async function run(args: readonly string[]): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
+      detector: { type: 'string', default: 'classical' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
   });
   if (values.help || positionals.length !== 1) {
-    process.stderr.write('Usage: lungbridge analyze <dicom dir> [--json] [--out <dir>]   (--out writes the SR and SEG there)\n');
+    process.stderr.write('Usage: lungbridge analyze <dicom dir> [--json] [--out <dir>] [--detector classical|model]   (--out writes the SR and SEG there)\n');
     return values.help ? 0 : 2;
+  }
+  if (values.detector !== 'classical' && values.detector !== 'model') {
+    process.stderr.write(`lungbridge analyze: --detector must be classical or model, not "${values.detector}"\n`);
+    return 2;
   }
   const started = performance.now();
   progress(0, 'volume: reading DICOM');
@@ -54,7 +59,7 @@ export async function run(args: readonly string[]): Promise<number> {
   progress(1, `volume: ${volume.dims.join('x')} voxels, spacing ${volume.spacing.map((s) => s.toFixed(2)).join(' x ')} mm (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   let done = 1;
   const result = await analyzeVolume(volume, {
-    detector: await defaultDetector(),
+    detector: await createDetector({ detector: values.detector }),
     onStage: (stage, ms) => progress(++done, `${stage}: ${(ms / 1000).toFixed(2)} s`),
   });
   for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
