@@ -60,7 +60,7 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
   it('assesses three nodules, stores SR, SEG and the report PDF, and serves the report as JSON, FHIR and PDF', async () => {
     const study = phantomStudy({ seed: 501, slices: 56, nodules: threeNodules });
     await stack.pacs.store(study.studyInstanceUid, study.instances);
-    const analysis = await outcomeOf(stack, study.studyInstanceUid);
+    const analysis = await outcomeOf(stack, study.studyInstanceUid, ['succeeded', 'failed']);
     expect(analysis.status).toBe('succeeded');
     expect(analysis.findings.map((f: Analysis) => f.type).sort()).toEqual(['ground-glass', 'part-solid', 'solid']);
     expect(analysis.timings.assess).toBeGreaterThanOrEqual(0);

@@ -21,7 +21,7 @@ async function finished(stack: TestStack, studyInstanceUid: string) {
 }
 
 /**
- * Storing SR/SEG makes Orthanc announce the study as stable again (StableAge 2 s here): waits
+ * Storing SR/SEG makes Orthanc announce the study as stable again (StableAge 4 s here): waits
  * until the change feed has read past that StableStudy.
  */
 async function feedPassedOurResults(stack: TestStack): Promise<void> {
@@ -63,7 +63,7 @@ describe('auto-routing', () => {
   it('does not repeat an analysis asked for through the API before routing saw the study', async () => {
     const study = phantomStudy({ seed: 204, slices: 40, nodules: [] });
     await stack.pacs.store(study.studyInstanceUid, study.instances);
-    // Asked for at once, before Orthanc calls the study stable (2 s): the API analysis has no input
+    // Asked for at once, before Orthanc calls the study stable (4 s): the API analysis has no input
     // fingerprint yet; the worker records it, so neither the StableStudy nor our results re-queue.
     const res = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid: study.studyInstanceUid } });
     expect(res.status).toBe(202);

@@ -29,7 +29,8 @@ export interface TestStack {
  * Lungbridge service in-process against them: what integration tests talk to.
  */
 export async function startTestStack(options: { env?: Record<string, string>; engine?: AnalysisEngine; stableAgeSeconds?: number; orthancConfig?: Record<string, unknown> } = {}): Promise<TestStack> {
-  const orthanc = await startLocalOrthanc({ stableAgeSeconds: options.stableAgeSeconds ?? 2, extraConfig: options.orthancConfig });
+  // 4 s: long enough that a loaded machine storing one study never looks finished half-way.
+  const orthanc = await startLocalOrthanc({ stableAgeSeconds: options.stableAgeSeconds ?? 4, extraConfig: options.orthancConfig });
   const postgres = await startLocalPostgres();
   const database = `lungbridge_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: postgres.url });
