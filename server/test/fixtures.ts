@@ -1,5 +1,6 @@
 import type { NaturalizedDataset } from 'dcmjs';
-import { ctSliceDatasets, part10Bytes } from '../src/dicom/ct-writer.ts';
+import { ctSliceDatasets } from '../src/dicom/ct-writer.ts';
+import { toPart10 } from '../src/dicom/part10.ts';
 import { generatePhantom } from '../src/phantom/generate.ts';
 import type { NoduleSpec, Phantom, PhantomOptions } from '../src/phantom/types.ts';
 
@@ -32,6 +33,6 @@ export function phantomStudy(options: Partial<PhantomOptions> & { seed: number; 
     studyInstanceUid: String(original[0].StudyInstanceUID),
     seriesInstanceUid: String(original[0].SeriesInstanceUID),
     datasets,
-    instances: datasets.map(part10Bytes),
+    instances: datasets.map(toPart10),
   };
 }

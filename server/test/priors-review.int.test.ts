@@ -1,7 +1,8 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyses, auditLog, reports } from '../src/db/schema.ts';
-import { ctSliceDatasets, part10Bytes } from '../src/dicom/ct-writer.ts';
+import { ctSliceDatasets } from '../src/dicom/ct-writer.ts';
+import { toPart10 } from '../src/dicom/part10.ts';
 import { readMeasurementReport } from '../src/dicom/read-sr.ts';
 import type { Vec3 } from '../src/domain/volume.ts';
 import { generateFollowUp } from '../src/phantom/follow-up.ts';
@@ -27,7 +28,7 @@ const { followUp, links } = generateFollowUp(baselineOptions, {
   remove: [2],
   add: [{ diameterMm: 12, type: 'solid', shape: 'round', attachment: 'free', laterality: 'right', zone: 'middle' }],
 });
-const followUpInstances = ctSliceDatasets(followUp.volume, followUp.identity).map(part10Bytes);
+const followUpInstances = ctSliceDatasets(followUp.volume, followUp.identity).map(toPart10);
 const followUpStudyUid = followUp.volume.source.studyInstanceUid;
 
 type Finding = { id: string; index: number; trackingUid: string; centroidMm: Vec3; meanDiameterMm: number; longAxis: { lengthMm: number }; change: Record<string, unknown> | null; review: { status: string } };

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDciodvfy } from '../../test/dicom-validators.ts';
-import { ctSliceDatasets, part10Bytes } from '../dicom/ct-writer.ts';
+import { ctSliceDatasets } from '../dicom/ct-writer.ts';
+import { toPart10 } from '../dicom/part10.ts';
 import { readMeasurementReport } from '../dicom/read-sr.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import { run } from './commands/analyze.ts';
@@ -21,7 +22,7 @@ describe('lungbridge analyze <dir> --out <dir>', () => {
       nodules: [{ diameterMm: 14, type: 'solid', shape: 'round', attachment: 'free', laterality: 'right', zone: 'middle' }],
     });
     const datasets = ctSliceDatasets(phantom.volume, phantom.identity);
-    await Promise.all(datasets.map((ds, k) => writeFile(path.join(input, `${k}.dcm`), part10Bytes(ds))));
+    await Promise.all(datasets.map((ds, k) => writeFile(path.join(input, `${k}.dcm`), toPart10(ds))));
     const stdout = process.stdout.write;
     process.stdout.write = (() => true) as typeof process.stdout.write;
     const stderr = process.stderr.write;

@@ -11,21 +11,26 @@ export function findingMeasurements(finding: Finding): Record<string, unknown> {
   return measurements;
 }
 
+/** The columns of a finding's row: its measurements and its mask over the bounding box. */
+export function findingRowValues(analysisId: string, studyInstanceUid: string, f: Finding) {
+  return {
+    analysisId,
+    studyInstanceUid,
+    index: f.index,
+    trackingUid: f.trackingUid,
+    probability: f.probability,
+    measurements: findingMeasurements(f),
+    maskOffset: [...f.mask.offset] as [number, number, number],
+    maskSize: [...f.mask.size] as [number, number, number],
+    maskData: f.mask.data,
+  };
+}
+
 export async function saveFindings(db: Db, analysisId: string, studyInstanceUid: string, list: readonly Finding[]): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.delete(findings).where(eq(findings.analysisId, analysisId));
     if (list.length === 0) return;
-    await tx.insert(findings).values(list.map((f) => ({
-      analysisId,
-      studyInstanceUid,
-      index: f.index,
-      trackingUid: f.trackingUid,
-      probability: f.probability,
-      measurements: findingMeasurements(f),
-      maskOffset: [...f.mask.offset] as [number, number, number],
-      maskSize: [...f.mask.size] as [number, number, number],
-      maskData: f.mask.data,
-    })));
+    await tx.insert(findings).values(list.map((f) => findingRowValues(analysisId, studyInstanceUid, f)));
   });
 }
 

@@ -1,14 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import dcmjs from 'dcmjs';
 import type { NaturalizedDataset } from 'dcmjs';
 import type { Vec3, Volume } from '../domain/volume.ts';
 import { voxelToPatient } from '../domain/volume.ts';
+import { toPart10 } from './part10.ts';
 
 export const ctImageStorageSopClassUid = '1.2.840.10008.5.1.4.1.1.2';
-const explicitVrLittleEndian = '1.2.840.10008.1.2.1';
-/** Lungbridge's implementation class UID: 2.25 form of a fixed UUID (PS3.5 B.2). */
-const implementationClassUid = '2.25.160936251383640547453437392436329573185';
 /** CT pixels are stored unsigned with this intercept, so air (-1024 HU) is 0 (PS3.3 C.8.2.1). */
 const rescaleIntercept = -1024;
 
@@ -179,23 +176,6 @@ export function ctSliceDatasets(volume: Volume, identity: CtSeriesIdentity): Nat
   return Array.from({ length: volume.dims[2] }, (_, k) => sliceDataset(volume, series, k));
 }
 
-/** Part 10 bytes (Explicit VR Little Endian) of one naturalized dataset. */
-export function part10Bytes(dataset: NaturalizedDataset): Uint8Array {
-  const meta = dcmjs.data.DicomMetaDictionary.denaturalizeDataset({
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: dataset.SOPClassUID,
-    MediaStorageSOPInstanceUID: dataset.SOPInstanceUID,
-    TransferSyntaxUID: explicitVrLittleEndian,
-    ImplementationClassUID: implementationClassUid,
-    ImplementationVersionName: 'LUNGBRIDGE_0_1',
-  });
-  const dict = new dcmjs.data.DicomDict(meta);
-  const { PixelData: pixelData, ...attributes } = dataset;
-  dict.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(attributes);
-  // dcmjs's dictionary lists PixelData as "OB or OW" and warns; 16-bit pixels are OW (PS3.5 8.2).
-  if (pixelData !== undefined) dict.dict['7FE00010'] = { vr: 'OW', Value: [pixelData] };
-  return new Uint8Array(dict.write());
-}
 
 export interface WriteCtSeriesOptions {
   readonly identity: CtSeriesIdentity;
@@ -209,7 +189,7 @@ export async function writeCtSeries(volume: Volume, outDir: string, options: Wri
   // One slice at a time: building all datasets first would hold a second copy of the pixels.
   for (let k = 0; k < volume.dims[2]; k++) {
     const file = path.join(outDir, `CT${String(k + 1).padStart(6, '0')}.dcm`);
-    await writeFile(file, part10Bytes(sliceDataset(volume, series, k)));
+    await writeFile(file, toPart10(sliceDataset(volume, series, k)));
     files.push(file);
   }
   return files;

@@ -24,6 +24,9 @@ export function toPart10(dataset: NaturalizedDataset): Buffer {
   });
   const dict = new DicomDict(meta);
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
+  // dcmjs's dictionary lists PixelData as "OB or OW"; pixels of more than 8 bits are OW (PS3.5 8.2).
+  const pixelData = dict.dict['7FE00010'];
+  if (pixelData && Number(dataset.BitsAllocated) > 8) pixelData.vr = 'OW';
   return Buffer.from(dict.write());
 }
 

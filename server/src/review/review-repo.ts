@@ -5,7 +5,7 @@
  */
 import { and, eq, max, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { findingMeasurements, type FindingRow } from '../db/findings-repo.ts';
+import { findingRowValues, type FindingRow } from '../db/findings-repo.ts';
 import { analyses, findings } from '../db/schema.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { AnalysisRow } from '../jobs/queue.ts';
@@ -59,15 +59,7 @@ export async function decideFinding(db: Db, row: FindingRow, input: {
 
 export async function addReaderFinding(db: Db, analysis: AnalysisRow, finding: Finding, input: { actor: string; note?: string }): Promise<FindingRow> {
   const [row] = await db.insert(findings).values({
-    analysisId: analysis.id,
-    studyInstanceUid: analysis.studyInstanceUid,
-    index: finding.index,
-    trackingUid: finding.trackingUid,
-    probability: finding.probability,
-    measurements: findingMeasurements(finding),
-    maskOffset: [...finding.mask.offset] as [number, number, number],
-    maskSize: [...finding.mask.size] as [number, number, number],
-    maskData: finding.mask.data,
+    ...findingRowValues(analysis.id, analysis.studyInstanceUid, finding),
     source: 'reader',
     reviewStatus: 'accepted',
     reviewedBy: input.actor,
