@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Volume } from '../domain/volume.ts';
-import { analyzeVolume } from './analyze-volume.ts';
+import { analyzeVolume, reportableSize } from './analyze-volume.ts';
 import { loadVolumeFromFolder } from './load-folder.ts';
 import { lungLabel, segmentLungs } from './lungs.ts';
 import { segmentNoduleOnce } from './segment.ts';
@@ -73,6 +73,25 @@ describe('segmentNoduleOnce', () => {
     const at = (x: number, diameterMm: number) => segmentNoduleOnce(volume, lungs, { centreVoxel: { x: x / 0.8, y: 32 / 0.8, z: 25 / 1.25 }, diameterMm });
     expect(at(24, 8)?.strands).toBe(0);
     expect(at(56, 10)?.strands).toBe(2);
+  });
+});
+
+describe('reportableSize', () => {
+  const pixel: [number, number, number] = [1.4, 1.4, 2];
+  const axis = (lengthMm: number) => ({ start: { x: 0, y: 0, z: 0 }, end: { x: 0, y: 0, z: 0 }, lengthMm });
+  const blob = (slices: number, shortMm: number) => ({
+    meanDiameterMm: (2.8 + shortMm) / 2,
+    shortAxis: axis(shortMm),
+    volumeMm3: 27,
+    mask: { offset: [0, 0, 0] as [number, number, number], size: [3, 3, slices] as [number, number, number], data: new Uint8Array(9 * slices) },
+  });
+  // A 3-4 mm nodule of 27 mm³ (volume-equivalent 3.7 mm) whose voxel-centre axes measure 2.8 and 2.0 mm.
+  it.each([
+    ['a body over two slices: its volume-equivalent diameter', blob(2, 2.0), 3.72],
+    ['a one-slice mask: its axes (its volume is area times slice spacing)', blob(1, 2.0), 2.4],
+    ['a two-pixel strand: its axes', blob(2, 1.4), 2.1],
+  ])('sizes %s', (_, m, expected) => {
+    expect(reportableSize(m, pixel)).toBeCloseTo(expected, 2);
   });
 });
 
