@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { PipelineError } from '../errors/pipeline-error.ts';
+import { generatePhantom } from '../phantom/generate.ts';
+import { ctSliceDatasets } from './ct-writer.ts';
+import { locatePixelData, parseCtSlice } from './ct-slice.ts';
+import { toPart10 } from './part10.ts';
+
+const phantom = generatePhantom({ seed: 11, matrix: 64, pixelSpacingMm: 5, slices: 3, sliceSpacingMm: 5, nodules: [] });
+const datasets = ctSliceDatasets(phantom.volume, phantom.identity);
+
+function codeOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof PipelineError ? error.code : 'other';
+  }
+  return undefined;
+}
+
+describe('parseCtSlice', () => {
+  it('reads geometry and views the stored pixels in place (HU = stored + intercept)', () => {
+    const slice = parseCtSlice(toPart10(datasets[1]));
+    expect(slice.rows).toBe(64);
+    expect(slice.columns).toBe(64);
+    expect(slice.rescaleIntercept).toBe(-1024);
+    expect(slice.imagePositionPatient[2]).toBeCloseTo(phantom.volume.origin.z + 5, 3);
+    const k = 64 * 64;
+    for (const n of [0, 100, 2080, 4095]) expect(slice.stored[n] + slice.rescaleIntercept).toBe(phantom.volume.voxels[k + n]);
+    expect(slice.patientStudy.PatientID).toBe(phantom.identity.patientId);
+  });
+
+  it.each([
+    ['not-ct', () => parseCtSlice(toPart10({ ...datasets[0], Modality: 'MR' }))],
+    ['malformed-dicom', () => parseCtSlice(new Uint8Array(300).fill(7))],
+    ['malformed-dicom', () => parseCtSlice(toPart10(datasets[0]).subarray(0, 2000))],
+  ] as const)('refuses with %s', (code, run) => {
+    expect(codeOf(run)).toBe(code);
+  });
+});
+
+describe('locatePixelData', () => {
+  it('finds the element at the end and ignores the same bytes inside pixel values', () => {
+    const bytes = new Uint8Array(toPart10(datasets[0]));
+    const found = locatePixelData(bytes, 64 * 64 * 2);
+    expect(found).toEqual({ offset: bytes.length - 64 * 64 * 2, length: 64 * 64 * 2 });
+    // Plant the Pixel Data tag inside the pixel values: the length check rejects it.
+    bytes.set([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 8, 0, 0, 0], bytes.length - 200);
+    expect(locatePixelData(bytes, 64 * 64 * 2)).toEqual(found);
+    expect(locatePixelData(bytes.subarray(0, bytes.length - 10), 64 * 64 * 2)).toBeUndefined();
+  });
+});
