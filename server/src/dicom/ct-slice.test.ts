@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PipelineError } from '../errors/pipeline-error.ts';
+import { pipelineErrorCode } from '../errors/testing.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import { ctSliceDatasets } from './ct-writer.ts';
 import { locatePixelData, parseCtSlice } from './ct-slice.ts';
@@ -8,14 +8,6 @@ import { toPart10 } from './part10.ts';
 const phantom = generatePhantom({ seed: 11, matrix: 64, pixelSpacingMm: 5, slices: 3, sliceSpacingMm: 5, nodules: [] });
 const datasets = ctSliceDatasets(phantom.volume, phantom.identity);
 
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof PipelineError ? error.code : 'other';
-  }
-  return undefined;
-}
 
 describe('parseCtSlice', () => {
   it('reads geometry and views the stored pixels in place (HU = stored + intercept)', () => {
@@ -34,7 +26,7 @@ describe('parseCtSlice', () => {
     ['malformed-dicom', () => parseCtSlice(new Uint8Array(300).fill(7))],
     ['malformed-dicom', () => parseCtSlice(toPart10(datasets[0]).subarray(0, 2000))],
   ] as const)('refuses with %s', (code, run) => {
-    expect(codeOf(run)).toBe(code);
+    expect(pipelineErrorCode(run)).toBe(code);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CtSlice } from '../dicom/ct-slice.ts';
-import { PipelineError } from '../errors/pipeline-error.ts';
+import { pipelineErrorCode } from '../errors/testing.ts';
 import { buildVolume } from './volume.ts';
 
 function slice(z: number, options: Partial<CtSlice> & { x?: number } = {}): CtSlice {
@@ -25,14 +25,6 @@ function slice(z: number, options: Partial<CtSlice> & { x?: number } = {}): CtSl
   };
 }
 
-function codeOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof PipelineError ? error.code : 'other';
-  }
-  return undefined;
-}
 
 describe('buildVolume', () => {
   it('sorts slices along the normal and derives spacing from positions', () => {
@@ -68,7 +60,7 @@ describe('buildVolume', () => {
     ['gantry-tilt', () => [0, 1, 2, 3].map((z) => slice(z, { x: -10 + z * 0.3 }))],
     ['inconsistent-geometry', () => [slice(0), slice(1, { pixelSpacing: [0.5, 0.5] })]],
   ] as const)('rejects with %s', (code, make) => {
-    expect(codeOf(() => buildVolume(make()))).toBe(code);
+    expect(pipelineErrorCode(() => buildVolume(make()))).toBe(code);
   });
 
   it('tolerates small spacing jitter without calling it a gap', () => {
