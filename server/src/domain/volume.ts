@@ -39,11 +39,6 @@ export interface VolumeSource {
   readonly patientStudy: Readonly<Record<string, unknown>>;
 }
 
-export function voxelIndex(volume: Volume, i: number, j: number, k: number): number {
-  const [columns, rows] = volume.dims;
-  return i + j * columns + k * columns * rows;
-}
-
 /** Patient coordinates (mm) of a (possibly fractional) voxel index. */
 export function voxelToPatient(volume: Volume, voxel: Vec3): Vec3 {
   const [sx, sy, sz] = volume.spacing;

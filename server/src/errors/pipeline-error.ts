@@ -32,10 +32,6 @@ export class PipelineError extends Error {
   }
 }
 
-export function isTransient(error: unknown): boolean {
-  return error instanceof PipelineError && error.transient;
-}
-
 /**
  * A database error that a retry can outlive: the connection was refused or cut (server restart,
  * failover), PostgreSQL class 08 (connection exception) or 57P0x (shutdown in progress).

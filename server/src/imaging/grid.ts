@@ -16,10 +16,6 @@ export interface Box {
   readonly size: readonly [number, number, number];
 }
 
-export function voxelCount(dims: readonly [number, number, number]): number {
-  return dims[0] * dims[1] * dims[2];
-}
-
 /** The box clipped to [0, dims). */
 export function clipBox(lower: readonly number[], upper: readonly number[], dims: readonly [number, number, number]): Box {
   const lo = [0, 1, 2].map((a) => Math.max(0, Math.floor(lower[a])));

@@ -87,11 +87,6 @@ export function reportSections(report: LungScreeningReport): ReportSections {
   };
 }
 
-export function reportLines(report: LungScreeningReport): ReportLine[] {
-  const { header, nodules, footer } = reportSections(report);
-  return [...header, ...nodules, ...footer];
-}
-
 /** One row per nodule for the summary table: the figures a reader scans first. */
 export const noduleTableColumns = [
   { header: '#', widthChars: 2 },
