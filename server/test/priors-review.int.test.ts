@@ -100,7 +100,8 @@ describe('a follow-up CT compared with the prior, then reviewed by a radiologist
     const truthNew = followUp.truth.nodules[2].centreMm;
     const added = await stack.api(`/api/v1/analyses/${analysis.id}/findings`, { method: 'POST', json: { centreMm: { x: truthNew.x - 40, y: truthNew.y, z: truthNew.z }, diameterMm: 6, note: 'missed' } });
     expect(added.status).toBe(201);
-    expect(await added.json()).toMatchObject({ source: 'reader', review: { status: 'accepted', note: 'missed' } });
+    // 40 mm from any nodule of either scan: new since the prior, a year ago.
+    expect(await added.json()).toMatchObject({ source: 'reader', review: { status: 'accepted', note: 'missed' }, change: { status: 'new', intervalDays } });
     expect((await (await stack.api(`/api/v1/analyses/${analysis.id}`)).json()).reviewState).toBe('in-review');
 
     const complete = await stack.api(`/api/v1/analyses/${analysis.id}/review/complete`, { method: 'POST' });

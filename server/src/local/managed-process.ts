@@ -34,12 +34,24 @@ export function managedProcess(options: ManagedProcessOptions): ManagedProcess {
       const forward = (chunk: Buffer) => options.log?.(chunk.toString());
       proc.stdout?.on('data', forward);
       proc.stderr?.on('data', forward);
-      let exited = false;
-      proc.once('exit', () => { exited = true; if (child === proc) child = undefined; });
-      await waitFor(async () => {
-        if (exited) throw new Error(`${options.name} exited during start`);
-        return options.ready();
-      }, options.name);
+      // A missing binary or a crash at start fails at once, not after the readiness timeout.
+      const failed = new Promise<never>((_, reject) => {
+        proc.once('error', (error) => reject(new Error(`${options.name} could not be started (${options.command}): ${error.message}`)));
+        proc.once('exit', (code, signal) => reject(new Error(`${options.name} exited during start (${signal ?? `exit code ${code}`})`)));
+      });
+      failed.catch(() => undefined);
+      proc.once('exit', () => { if (child === proc) child = undefined; });
+      proc.once('error', () => { if (child === proc) child = undefined; });
+      let started = false;
+      try {
+        await Promise.race([waitFor(() => options.ready(), options.name), failed]);
+        started = true;
+      } finally {
+        if (!started && child === proc) {
+          child = undefined;
+          proc.kill('SIGKILL');
+        }
+      }
     },
     async stop() {
       const proc = child;

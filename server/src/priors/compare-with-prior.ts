@@ -61,7 +61,7 @@ export function noduleFromRow(row: FindingRow): NoduleAtTime | undefined {
   };
 }
 
-function noduleFromFinding(f: Finding): NoduleAtTime {
+export function noduleFromFinding(f: Finding): NoduleAtTime {
   return {
     id: f.trackingUid, index: f.index, trackingUid: f.trackingUid, centroidMm: f.centroidMm, meanDiameterMm: f.meanDiameterMm, volumeMm3: f.volumeMm3,
     ...(f.solidComponentMm === undefined ? {} : { solidComponentMm: f.solidComponentMm }),

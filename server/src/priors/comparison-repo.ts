@@ -3,9 +3,15 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { findingsOfAnalysis } from '../db/findings-repo.ts';
 import { analyses, findings } from '../db/schema.ts';
+import type { Finding } from '../domain/finding.ts';
+import type { Vec3 } from '../domain/volume.ts';
 import type { AnalysisRow } from '../jobs/queue.ts';
+import { compareAddedNodule } from './added-nodule.ts';
+import type { FindingChange } from './compare.ts';
 import type { PriorStudyComparison } from './compare-with-prior.ts';
-import { noduleFromRow } from './compare-with-prior.ts';
+import { noduleFromFinding, noduleFromRow } from './compare-with-prior.ts';
+import type { NoduleAtTime } from './match.ts';
+import { daysBetween } from './prior-study.ts';
 
 export async function saveComparison(db: Db, analysisId: string, comparison: PriorStudyComparison): Promise<void> {
   await db.transaction(async (tx) => {
@@ -39,4 +45,22 @@ export async function resolvedSincePrior(db: Db, analysis: AnalysisRow): Promise
       ...(nodule.lungRadsCategory ? { priorCategory: nodule.lungRadsCategory } : {}),
     }] : [];
   });
+}
+
+/**
+ * What a nodule a reader added has done since the prior the analysis was compared with, as stored
+ * in `findings.change`; undefined when there was no comparison (or the study dates are unknown).
+ */
+export async function changeOfAddedFinding(db: Db, analysis: AnalysisRow, finding: Finding): Promise<Record<string, unknown> | undefined> {
+  if (!analysis.priorAnalysisId) return undefined;
+  const [prior] = await db.select().from(analyses).where(eq(analyses.id, analysis.priorAnalysisId));
+  const intervalDays = prior ? daysBetween(prior.series?.studyDate, analysis.series?.studyDate) : undefined;
+  if (!prior || intervalDays === undefined) return undefined;
+  const current = (await findingsOfAnalysis(db, analysis.id)).map((row) => ({
+    centroidMm: (row.measurements as { centroidMm: Vec3 }).centroidMm,
+    priorFindingId: (row.change as { priorFindingId?: string } | null)?.priorFindingId,
+  }));
+  const priorNodules = (await findingsOfAnalysis(db, prior.id)).map(noduleFromRow).filter((n): n is NoduleAtTime => n !== undefined);
+  const change: FindingChange = compareAddedNodule(noduleFromFinding(finding), current, priorNodules, intervalDays);
+  return { ...change, priorStudyInstanceUid: prior.studyInstanceUid };
 }

@@ -57,9 +57,10 @@ export async function decideFinding(db: Db, row: FindingRow, input: {
   return after;
 }
 
-export async function addReaderFinding(db: Db, analysis: AnalysisRow, finding: Finding, input: { actor: string; note?: string }): Promise<FindingRow> {
+export async function addReaderFinding(db: Db, analysis: AnalysisRow, finding: Finding, input: { actor: string; note?: string; change?: Record<string, unknown> }): Promise<FindingRow> {
   const [row] = await db.insert(findings).values({
     ...findingRowValues(analysis.id, analysis.studyInstanceUid, finding),
+    ...(input.change ? { change: input.change } : {}),
     source: 'reader',
     reviewStatus: 'accepted',
     reviewedBy: input.actor,

@@ -8,6 +8,7 @@ import { patientToVoxel } from '../../domain/volume.ts';
 import { PipelineError } from '../../errors/pipeline-error.ts';
 import type { AnalysisRow } from '../../jobs/queue.ts';
 import { segmentLungs } from '../../pipeline/lungs.ts';
+import { changeOfAddedFinding } from '../../priors/comparison-repo.ts';
 import { loadAnalysedVolume } from '../../review/analysed-volume.ts';
 import { applyFindingEdit, EditRejected, type FindingMeasurements } from '../../review/edit-finding.ts';
 import { buildReaderFinding, ReaderNoduleRejected, type ReaderNodule } from '../../review/reader-finding.ts';
@@ -119,7 +120,8 @@ export function reviewRouter(deps: HttpDeps): Router {
       if (error instanceof ReaderNoduleRejected) throw badRequest(error.message, 'invalid_request');
       throw error;
     }
-    const row = await addReaderFinding(db, analysis, finding, { actor: actorOf(ctx.state), note: body.note });
+    const change = await changeOfAddedFinding(db, analysis, finding);
+    const row = await addReaderFinding(db, analysis, finding, { actor: actorOf(ctx.state), note: body.note, change });
     await audit(db, ctx, { action: 'finding.add', entityType: 'finding', entityId: row.id, after: auditView(row) });
     ctx.status = 201;
     ctx.set('Location', `/api/v1/analyses/${analysis.id}`);
