@@ -18,7 +18,18 @@ describe('parseModelManifest', () => {
     expect(manifest.patch).toEqual({ size: [32, 32, 16], spacingMm: [1.25, 1.25, 2] });
     expect(manifest.huWindow).toEqual([-1000, 400]);
   });
+  const weights = {
+    intercept: -1, networkLogit: 1, blobScoreLogit: 0.5, blobness: 0, response: 0, centreHu: 0, logScaleDiameter: 0,
+    segmented: 0, logMaskDiameter: 1, roundness: 2, touchesBox: -1, strandsPerSize: -1,
+  };
+  it('reads the second stage weights when the model has them', () => {
+    expect(parseModelManifest(validMetadata).secondStage).toBeUndefined();
+    expect(parseModelManifest({ ...validMetadata, second_stage: JSON.stringify(weights) }).secondStage).toEqual(weights);
+  });
   test.each([
+    ['second_stage', '{"intercept":', /"second_stage" must be JSON/],
+    ['second_stage', JSON.stringify({ ...weights, roundness: 'high' }), /every weight as a number \(roundness\)/],
+    ['second_stage', JSON.stringify({ ...weights, extra: 1 }), /every weight as a number/],
     ['name', undefined, /"name" is missing/],
     ['patch_size', '32,32', /"patch_size" must be 3/],
     ['patch_size', '32,32,2', /integers from 4 to 128/],

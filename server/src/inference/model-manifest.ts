@@ -1,4 +1,22 @@
+import { z } from 'zod';
 import type { PatchGeometry } from './patch.ts';
+
+/** Weights of the detector's second stage (model-detector.ts, `secondStageScore`), fitted after the network. */
+export const secondStageWeightsSchema = z.strictObject({
+  intercept: z.number(),
+  networkLogit: z.number(),
+  blobScoreLogit: z.number(),
+  blobness: z.number(),
+  response: z.number(),
+  centreHu: z.number(),
+  logScaleDiameter: z.number(),
+  segmented: z.number(),
+  logMaskDiameter: z.number(),
+  roundness: z.number(),
+  touchesBox: z.number(),
+  strandsPerSize: z.number(),
+});
+export type SecondStageWeights = z.infer<typeof secondStageWeightsSchema>;
 
 /** What the server needs to know about a patch classifier, read from its ONNX metadata_props. */
 export interface ModelManifest {
@@ -10,6 +28,8 @@ export interface ModelManifest {
   readonly huWindow: readonly [number, number];
   readonly output: string;
   readonly trainingData: string;
+  /** Absent in models without a second stage: the network's probability is the candidate's. */
+  readonly secondStage?: SecondStageWeights;
 }
 
 function numbers(metadata: Readonly<Record<string, string>>, key: string, count: number): number[] {
@@ -20,6 +40,20 @@ function numbers(metadata: Readonly<Record<string, string>>, key: string, count:
     throw new Error(`model metadata: "${key}" must be ${count} comma-separated numbers, got "${raw}"`);
   }
   return values;
+}
+
+function secondStage(metadata: Readonly<Record<string, string>>): SecondStageWeights | undefined {
+  const raw = metadata.second_stage;
+  if (raw === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error('model metadata: "second_stage" must be JSON');
+  }
+  const parsed = secondStageWeightsSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`model metadata: "second_stage" must hold every weight as a number (${parsed.error.issues.map((i) => i.path.join('.') || i.message).join(', ')})`);
+  return parsed.data;
 }
 
 function text(metadata: Readonly<Record<string, string>>, key: string): string {
@@ -43,5 +77,6 @@ export function parseModelManifest(metadata: Readonly<Record<string, string>>): 
     huWindow: [window[0], window[1]],
     output: text(metadata, 'output'),
     trainingData: text(metadata, 'training_data'),
+    ...(metadata.second_stage === undefined ? {} : { secondStage: secondStage(metadata) }),
   };
 }
