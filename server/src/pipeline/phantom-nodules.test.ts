@@ -56,3 +56,49 @@ describe('phantom nodules: segment and measure', () => {
     expect(Math.abs(measured[n]!.solidComponentMm! - truths[n].solidComponentMm!)).toBeLessThanOrEqual(1.5);
   });
 });
+
+/** Two to four voxels across at 1.4 mm: the opening that cuts vessels off larger nodules removed these whole. */
+const smallSpecs: readonly NoduleSpec[] = [
+  { diameterMm: 6, type: 'ground-glass', shape: 'lobulated', attachment: 'free', zone: 'middle', laterality: 'left' },
+  { diameterMm: 6, type: 'solid', shape: 'spiculated', attachment: 'juxtapleural', zone: 'middle', laterality: 'right' },
+  { diameterMm: 5, type: 'solid', shape: 'lobulated', attachment: 'juxtavascular', zone: 'middle', laterality: 'right' },
+];
+
+describe('phantom nodules of 5-6 mm: segmented, not lost', () => {
+  let volume: Volume;
+  let truths: readonly NoduleTruth[];
+  const measured: (NoduleMeasurement | undefined)[] = [];
+  beforeAll(() => {
+    const phantom = generatePhantom({ seed: 12, ...phantomSetGeometry, slices: 60, nodules: smallSpecs });
+    volume = phantom.volume;
+    truths = phantom.truth.nodules;
+    const lungs = segmentLungs(volume);
+    for (const truth of truths) {
+      const mask = segmentNodule(volume, lungs, { centreVoxel: truth.centreVoxel, diameterMm: truth.diameterMm });
+      measured.push(mask && measureNodule(volume, lungs, mask, 1));
+    }
+  }, 60_000);
+
+  const centroidErrorMm = (n: number) => {
+    const c = measured[n]!.centroidVoxel;
+    const t = truths[n].centreVoxel;
+    const [sx, sy, sz] = volume.spacing;
+    return Math.hypot((c.x - t.x) * sx, (c.y - t.y) * sy, (c.z - t.z) * sz);
+  };
+
+  it.each([0, 1].map((n) => ({ n, label: `${smallSpecs[n].diameterMm} mm ${smallSpecs[n].type} ${smallSpecs[n].shape} ${smallSpecs[n].attachment}` })))(
+    '$label: a mask on the nodule, centroid within 1.5 mm, volume within a factor of 2, Dice >= 0.7', ({ n }) => {
+      expect(measured[n]).toBeDefined();
+      expect(centroidErrorMm(n)).toBeLessThanOrEqual(1.5);
+      expect(measured[n]!.volumeMm3 / truths[n].volumeMm3).toBeGreaterThan(0.5);
+      expect(measured[n]!.volumeMm3 / truths[n].volumeMm3).toBeLessThan(2);
+      expect(diceCoefficient(truths[n].mask, measured[n]!.mask)).toBeGreaterThanOrEqual(0.7);
+    });
+
+  // Known limit (README): a vessel as thick as a 5 mm nodule survives the opening, the mask runs
+  // along it and the centroid moves off the nodule. When this starts passing, make it an it().
+  it.fails('5 mm solid lobulated juxtavascular: centroid within 1.5 mm (the mask takes in the vessel)', () => {
+    expect(measured[2]).toBeDefined();
+    expect(centroidErrorMm(2)).toBeLessThanOrEqual(1.5);
+  });
+});
