@@ -36,6 +36,17 @@ const runOnShare = 0.6;
  * (two or three voxels across at 1.4 mm), so no finding could be made of them at any score.
  */
 const smallBodyShare = 1.25;
+/** A mask over this many times the candidate's sphere, with strands leaving it, has leaked into a vessel. */
+const leakVolumeFactor = 8;
+/** Openings (mm) tried on a leaked mask: cut vessels up to about 4 and 5.6 mm thick. */
+const strongerOpeningsMm = [2, 2.8];
+const sphereMm3 = (diameterMm: number) => (Math.PI / 6) * diameterMm ** 3;
+const voxelMm3 = (grid: Grid) => grid.spacing[0] * grid.spacing[1] * grid.spacing[2];
+function countSet(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
+}
 /** Typical ground-glass attenuation (-750..-300 HU, Fleischner glossary): the halo threshold sits half-way to the lung. */
 const groundGlassHu = -520;
 /** Solid tissue starts here (as in measure.ts). */
@@ -104,8 +115,22 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
   const reachMm = Math.max(minProtrusionMm, protrusionShare * radiusMm);
   // Partial-volume voxels along the pleura are not protrusions: they stay out of the put-back.
   const awayFromPleura = erode(lung, grid, Math.max(grid.spacing[0], grid.spacing[1]) * 1.01);
-  const extract = (t: number) => extractNodule(hu, lung, awayFromPleura, grid, centre, t, openingMm, reachMm, Math.max(radiusMm, 3));
+  const extractOpened = (t: number, opening: number) => extractNodule(hu, lung, awayFromPleura, grid, centre, t, opening, reachMm, Math.max(radiusMm, 3));
+  const extract = (t: number) => extractOpened(t, openingMm);
   let extracted = extract(threshold) ?? extractSmallBody(hu, lung, grid, centre, threshold, smallBodyShare * Math.max(radiusMm, 3));
+  // A nodule on a vessel as thick as the opening leaks into it: the mask runs on, far beyond the
+  // candidate's size. Stronger openings cut the vessel; the first that leaves a body of at least
+  // the candidate's size at the centre, without the run-on, is taken.
+  if (extracted && extracted.strands > 0 && countSet(extracted.nodule) * voxelMm3(grid) > leakVolumeFactor * sphereMm3(candidate.diameterMm)) {
+    for (const opening of strongerOpeningsMm.filter((o) => o > openingMm)) {
+      const cut = extractOpened(threshold, opening);
+      const volume = cut ? countSet(cut.nodule) * voxelMm3(grid) : 0;
+      if (cut && volume >= sphereMm3(candidate.diameterMm) / 2 && volume <= leakVolumeFactor * sphereMm3(candidate.diameterMm)) {
+        extracted = cut;
+        break;
+      }
+    }
+  }
   // A solid core may sit in a ground-glass halo (part-solid): the halo is the nodule's edge.
   const subsolidThreshold = (groundGlassHu + parenchymaHu) / 2;
   if (extracted && threshold > subsolidThreshold + 50) {
