@@ -11,6 +11,7 @@ features, in the same order and scaling, as `secondStageScore` in
 server/src/inference/model-detector.ts. Ambiguous proposals (label null) are left out.
 --check prints an approximate FROC on other scans (per-scan suppression of candidates within
 10 mm, as the pipeline merges them); `lungbridge eval` is the measurement of record.
+--reported-at P moves the fitted probability P to 0.5 (the pipeline reports candidates >= 0.5).
 With --onnx, the weights go into its metadata_props as `second_stage` and `version` is set.
 """
 import argparse
@@ -75,12 +76,33 @@ def froc(proposals, references, score, min_diameter_mm=4, merge_mm=10):
             'cpm': round(float(np.mean(sens)), 3), 'nodules': len(targets), 'scans': len(scans)}
 
 
+def reported(proposals, references, score, threshold, merge_mm=10):
+    """False positives per scan and nodules hit among the candidates scored >= threshold (merged as in froc)."""
+    scans = {r['scan'] for r in references} | {p['scan'] for p in proposals}
+    fp, hit = 0, set()
+    for scan in scans:
+        kept = []
+        for p in sorted((p for p in proposals if p['scan'] == scan), key=lambda p: -score(p)):
+            if score(p) < threshold:
+                break
+            at = np.array([p['atMm'][a] for a in 'xyz'])
+            if any(np.linalg.norm(at - k) < merge_mm for k in kept):
+                continue
+            kept.append(at)
+            fp += p['label'] == 0
+            if p['label'] == 1:
+                hit.add(p['nodule'])
+    return {'fp_per_scan': round(fp / len(scans), 2), 'hit': len(hit), 'nodules': len(references)}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--train', nargs='+', required=True)
     parser.add_argument('--check', nargs='*', default=[])
     parser.add_argument('--onnx')
     parser.add_argument('--version')
+    parser.add_argument('--reported-at', type=float, default=0.5,
+                        help='fitted probability that becomes 0.5, the pipeline\'s reporting threshold (shifts the intercept)')
     args = parser.parse_args()
 
     proposals, _ = load(args.train)
@@ -88,7 +110,10 @@ def main():
     x = np.array([features(p) for p in labelled])
     y = np.array([p['label'] for p in labelled])
     model = LogisticRegression(C=1.0, max_iter=5000, class_weight={0: 1, 1: 5}).fit(x, y)
-    weights = {'intercept': round(float(model.intercept_[0]), 4),
+    # The 5:1 weighting inflates the fitted probabilities: the reporting point is chosen on the
+    # training scans and moved to 0.5 by the intercept, so the detector's 0.5 means "report".
+    shift = math.log(args.reported_at / (1 - args.reported_at))
+    weights = {'intercept': round(float(model.intercept_[0]) - shift, 4),
                **{name: round(float(w), 4) for name, w in zip(WEIGHTS, model.coef_[0])}}
     print(f'fitted on {len(labelled)} proposals ({int(y.sum())} on nodules) of {len(args.train)} file(s)')
     print(json.dumps(weights))
@@ -96,6 +121,13 @@ def main():
     def second_stage(p):
         z = weights['intercept'] + sum(weights[name] * v for name, v in zip(WEIGHTS, features(p)))
         return 1 / (1 + math.exp(-z))
+
+    train_references = load(args.train)[1]
+    for source in sorted({p['source'] for p in proposals}):
+        of_source = [p for p in proposals if p['source'] == source]
+        refs = [r for r in train_references if r['source'] == source]
+        points = {t: reported(of_source, refs, second_stage, t) for t in (0.5, 0.6, 0.7, 0.8, 0.9)}
+        print(f'train, {source}, reported at:', json.dumps(points))
 
     if args.check:
         check, references = load(args.check)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configVariables, loadConfig } from './config.ts';
 
 const minimal = { LUNGBRIDGE_API_KEYS: 'k'.repeat(32), ORTHANC_URL: 'http://127.0.0.1:8042' };
 
@@ -33,5 +34,13 @@ describe('loadConfig', () => {
 
   it('requires the Orthanc URL and an API key', () => {
     expect(() => loadConfig({})).toThrow(/ORTHANC_URL[\s\S]*|LUNGBRIDGE_API_KEYS/);
+  });
+});
+
+describe('the README configuration table', () => {
+  it('documents every variable the service reads', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const rows = readme.split('\n').filter((line) => line.startsWith('| `'));
+    for (const name of configVariables) expect(rows.some((row) => row.includes(`\`${name}\``)), name).toBe(true);
   });
 });

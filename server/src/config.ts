@@ -45,8 +45,8 @@ const environmentSchema = z.object({
   LUNGBRIDGE_ROUTE_MAX_SLICE_THICKNESS_MM: z.coerce.number().positive().default(5),
   LUNGBRIDGE_ROUTE_SERIES_DESCRIPTION: regexSource.optional(),
   LUNGBRIDGE_ROUTE_BODY_PART: regexSource.optional(),
-  /** Which nodule detector analyses run with: 'classical' (default) or the trained ONNX 'model'. */
-  LUNGBRIDGE_DETECTOR: z.enum(['classical', 'model']).default('classical'),
+  /** Which nodule detector analyses run with: the trained ONNX 'model' (default) or 'classical'. */
+  LUNGBRIDGE_DETECTOR: z.enum(['classical', 'model']).default('model'),
   LUNGBRIDGE_MODEL_PATH: z.string().optional(),
   LUNGBRIDGE_MAX_BODY_BYTES: positiveInt(1024 * 1024),
   LUNGBRIDGE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

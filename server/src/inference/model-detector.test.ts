@@ -4,7 +4,9 @@ import type { Vec3, Volume } from '../domain/volume.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { parseModelManifest } from './model-manifest.ts';
-import { createModelDetector, defaultModelPath, loadPatchClassifier } from './model-detector.ts';
+import { proposalScore } from '../detect/classical-detector.ts';
+import type { Proposal } from '../detect/proposals.ts';
+import { createModelDetector, defaultModelPath, loadPatchClassifier, secondStageScore } from './model-detector.ts';
 import { patchVoxelCount, samplePatch, type PatchGeometry } from './patch.ts';
 
 const validMetadata = {
@@ -86,6 +88,7 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     expect(manifest.patch).toEqual({ size: [32, 32, 16], spacingMm: [1.25, 1.25, 2] });
     expect(manifest.huWindow).toEqual([-1000, 400]);
     expect(manifest.trainingData).toMatch(/LIDC-IDRI-0003/);
+    expect(manifest.secondStage, 'second-stage weights (models/training/fit-second-stage.py)').toBeDefined();
   });
 
   it('scores a phantom nodule high and lung vessels low, and detects it as a Detector', async () => {
@@ -107,15 +110,19 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     expect(noduleProbability).toBeGreaterThan(0.8);
     for (const p of vesselProbabilities) expect(p).toBeLessThan(0.5);
 
-    const detector = createModelDetector(classifier, { maxCandidates: 256 });
+    const detector = createModelDetector(classifier);
     expect(detector.name).toBe(classifier.manifest.name);
     const candidates = await detector.detect(volume, lungs);
+    const distanceMm = (c: { centreVoxel: Vec3 }) => Math.hypot(
+      (c.centreVoxel.x - nodule.x) * volume.spacing[0],
+      (c.centreVoxel.y - nodule.y) * volume.spacing[1],
+      (c.centreVoxel.z - nodule.z) * volume.spacing[2],
+    );
     const best = candidates.reduce((a, b) => (b.probability > a.probability ? b : a));
-    expect(Math.hypot(
-      (best.centreVoxel.x - nodule.x) * volume.spacing[0],
-      (best.centreVoxel.y - nodule.y) * volume.spacing[1],
-      (best.centreVoxel.z - nodule.z) * volume.spacing[2],
-    )).toBeLessThan(4.5);
+    expect(distanceMm(best)).toBeLessThan(4.5);
+    // Reported (>= 0.5, the pipeline's threshold): the nodule, and nothing away from it.
+    expect(best.probability).toBeGreaterThanOrEqual(0.5);
+    expect(candidates.filter((c) => c.probability >= 0.5 && distanceMm(c) > 10)).toEqual([]);
   });
 });
 
@@ -146,3 +153,37 @@ function vesselPoints(volume: Volume, lung: Uint8Array, nodule: Vec3, count: num
   }
   return found;
 }
+
+describe('secondStageScore: the features in the order and scaling of models/training/fit-second-stage.py', () => {
+  const zero = {
+    intercept: 0, networkLogit: 0, blobScoreLogit: 0, blobness: 0, response: 0, centreHu: 0, logScaleDiameter: 0,
+    segmented: 0, logMaskDiameter: 0, roundness: 0, touchesBox: 0, strandsPerSize: 0,
+  };
+  const proposal: Proposal = {
+    centreVoxel: { x: 0, y: 0, z: 0 }, diameterMm: 6, sigmaMm: 1.7, response: 500, eigenvalues: [-100, -200, -300], blobness: 0.4, centreHu: -400,
+  };
+  const segmented = { shape: { voxels: 50, volumeMm3: 268, equivalentDiameterMm: 12, roundness: 0.8 }, touchesBox: true, strands: 2 };
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const z = (weights: Partial<typeof zero>, withMask = true) => logit(secondStageScore({ proposal, networkProbability: 0.9, ...(withMask ? { segmented } : {}) }, { ...zero, ...weights }));
+
+  it.each([
+    ['intercept', 1],
+    ['networkLogit', logit(0.9)],
+    ['blobScoreLogit', logit(proposalScore(proposal))],
+    ['blobness', 0.4],
+    ['response', (500 - 300) / 200],
+    ['centreHu', (-400 + 600) / 200],
+    ['logScaleDiameter', Math.log(6)],
+    ['segmented', 1],
+    ['logMaskDiameter', Math.log(12)],
+    ['roundness', 0.8],
+    ['touchesBox', 1],
+    ['strandsPerSize', (2 * 8) / 12],
+  ] as const)('%s enters as %d', (name, value) => {
+    expect(z({ [name]: 1 })).toBeCloseTo(value, 6);
+  });
+
+  it('leaves the mask features out of a proposal that did not segment', () => {
+    expect(z({ segmented: 1, logMaskDiameter: 1, roundness: 1, touchesBox: 1, strandsPerSize: 1 }, false)).toBeCloseTo(0, 9);
+  });
+});

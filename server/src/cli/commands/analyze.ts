@@ -40,13 +40,13 @@ export async function run(args: readonly string[]): Promise<number> {
     options: {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
-      detector: { type: 'string', default: 'classical' },
+      detector: { type: 'string', default: 'model' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
   });
   if (values.help || positionals.length !== 1) {
-    process.stderr.write('Usage: lungbridge analyze <dicom dir> [--json] [--out <dir>] [--detector classical|model]   (--out writes the SR and SEG there)\n');
+    process.stderr.write('Usage: lungbridge analyze <dicom dir> [--json] [--out <dir>] [--detector model|classical]   (--out writes the SR and SEG there)\n');
     return values.help ? 0 : 2;
   }
   if (values.detector !== 'classical' && values.detector !== 'model') {
