@@ -131,10 +131,15 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
     const res = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid, force: true, patient: { familyHistory: true, emphysema: false } } });
     expect(res.status).toBe(202);
     const { id } = await res.json();
+    // Other inputs while that one is queued or running would be lost: refused, not silently dropped.
+    const meanwhile = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid, force: true, patient: { familyHistory: false } } });
+    expect(meanwhile.status).toBe(409);
+    expect(await meanwhile.json()).toMatchObject({ error: 'conflict', detail: expect.stringContaining(id) });
     const analysis = await eventually(async () => {
       const body = await (await stack.api(`/api/v1/analyses/${id}`)).json();
       return body.status === 'succeeded' ? body : undefined;
     }, `analysis ${id}`, 90_000);
+    expect(analysis.findings.length).toBeGreaterThan(0);
     for (const f of analysis.findings) expect(f.assessment.brockMissingInputs).not.toContain('familyHistory');
     const bad = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid, force: true, patient: { smoker: true } } });
     expect(bad.status).toBe(400);

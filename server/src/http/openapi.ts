@@ -23,7 +23,7 @@ export function openApiDocument(publicUrl: string) {
         post: {
           summary: 'Queue an analysis of a study (idempotent while one is queued or running)',
           requestBody: jsonBody(createAnalysisSchema),
-          responses: { 202: analysisResponse('Queued (or already queued/running)'), 200: analysisResponse('Already analysed; pass force to run again'), 400: error, 401: error, 404: error, 502: error },
+          responses: { 202: analysisResponse('Queued (or already queued/running)'), 200: analysisResponse('Already analysed; pass force to run again'), 400: error, 401: error, 404: error, 409: { ...error, description: 'Patient inputs given while an analysis of the study is queued or running' }, 502: error },
         },
         get: {
           summary: 'List analyses, newest first',

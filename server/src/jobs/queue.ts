@@ -17,9 +17,16 @@ export async function enqueueAnalysis(db: Db, input: {
   studyInstanceUid: string;
   trigger: AnalysisTrigger;
   inputFingerprint?: string;
+  /** Patient inputs the scan cannot give (Brock): written with the row, so no worker claims it without them. */
+  patient?: Record<string, unknown>;
 }): Promise<{ analysis: AnalysisRow; created: boolean }> {
   const [created] = await db.insert(analyses)
-    .values({ studyInstanceUid: input.studyInstanceUid, trigger: input.trigger, inputFingerprint: input.inputFingerprint })
+    .values({
+      studyInstanceUid: input.studyInstanceUid,
+      trigger: input.trigger,
+      inputFingerprint: input.inputFingerprint,
+      ...(input.patient ? { patient: { given: input.patient } } : {}),
+    })
     .onConflictDoNothing()
     .returning();
   if (created) return { analysis: created, created: true };

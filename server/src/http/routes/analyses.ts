@@ -74,8 +74,10 @@ export function analysesRouter(deps: HttpDeps): Router {
       throw badGateway(error instanceof PipelineError ? error.message : 'PACS unreachable');
     }
     if (!exists) throw notFound(`Study ${body.studyInstanceUid} is not in the PACS`);
-    const { analysis, created } = await enqueueAnalysis(db, { studyInstanceUid: body.studyInstanceUid, trigger: 'api' });
-    if (created && body.patient) await db.update(analyses).set({ patient: { given: body.patient } }).where(eq(analyses.id, analysis.id));
+    const { analysis, created } = await enqueueAnalysis(db, { studyInstanceUid: body.studyInstanceUid, trigger: 'api', ...(body.patient ? { patient: body.patient } : {}) });
+    if (!created && body.patient) {
+      throw conflict(`Analysis ${analysis.id} of this study is ${analysis.status} without these patient inputs; send them again (with force) when it has finished`);
+    }
     if (created) await audit(db, ctx, { action: 'analysis.create', entityType: 'analysis', entityId: analysis.id, after: { studyInstanceUid: body.studyInstanceUid, force: body.force ?? false } });
     ctx.status = 202;
     ctx.set('Location', `/api/v1/analyses/${analysis.id}`);
