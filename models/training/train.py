@@ -9,6 +9,7 @@ them plus synthetic nodules inserted into the real LIDC lung patches on the fly,
 ONNX model with its manifest in metadata_props. Runs on CPU (Debian python3-torch) or CUDA.
 """
 import argparse
+import inspect
 import json
 import math
 import os
@@ -196,16 +197,15 @@ def predict(net, patches, device, batch=256):
 
 
 def export(net, geometry, summary, path):
-    import onnx
-
     sx, sy, sz = geometry['size']
     model = Probability(net).eval().cpu()
     example = torch.zeros(2, 1, sz, sy, sx)
+    # The TorchScript exporter (torch >= 2.9 defaults to the dynamo one, which needs onnxscript).
+    legacy = {'dynamo': False} if 'dynamo' in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(
         model, example, path, opset_version=17, input_names=['patches'], output_names=['probability'],
-        dynamic_axes={'patches': {0: 'batch'}, 'probability': {0: 'batch'}}, do_constant_folding=True,
+        dynamic_axes={'patches': {0: 'batch'}, 'probability': {0: 'batch'}}, do_constant_folding=True, **legacy,
     )
-    onnx_model = onnx.load(path)
     manifest = {
         'name': MODEL_NAME,
         'version': MODEL_VERSION,
@@ -219,6 +219,15 @@ def export(net, geometry, summary, path):
         'training_data': summary,
         'license': 'MIT (weights); LIDC-IDRI data CC BY 3.0',
     }
+    try:
+        import onnx
+    except ImportError:
+        # A training machine without the onnx package (a bare CUDA box): the metadata goes beside
+        # the model, to be written in with set-metadata.py where onnx is installed.
+        with open(path + '.metadata.json', 'w') as f:
+            json.dump(manifest, f, indent=2)
+        return manifest
+    onnx_model = onnx.load(path)
     del onnx_model.metadata_props[:]
     for key, value in manifest.items():
         entry = onnx_model.metadata_props.add()
