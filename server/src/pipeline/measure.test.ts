@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BoxMask } from '../domain/mask.ts';
-import { axialAxes, estimateSpiculation } from './measure.ts';
+import type { Volume } from '../domain/volume.ts';
+import { lungLabel, type LungMask } from './lungs.ts';
+import { axialAxes, estimateSpiculation, measureNodule } from './measure.ts';
 
 /** A filled ellipse on one slice, semi-axes a and b in pixels, rotated by 0 or 90 degrees. */
 function ellipse(a: number, b: number, slices = 1): BoxMask {
@@ -68,5 +70,36 @@ describe('estimateSpiculation', () => {
     expect(elongated).toBeLessThan(0.1);
     expect(few).toBeGreaterThan(round + 0.2);
     expect(many).toBeGreaterThan(few);
+  });
+});
+
+describe('measureNodule: density type', () => {
+  /** A nodule over two 1 mm slices: a 7-voxel ground-glass line (-500 HU) on one, a 4 x 4 core (-350 HU) on the other. */
+  function lineAndCore(): { volume: Volume; lungs: LungMask; mask: BoxMask } {
+    const dims: [number, number, number] = [20, 20, 2];
+    const voxels = new Int16Array(dims[0] * dims[1] * dims[2]).fill(-850);
+    const data = new Uint8Array(12 * 12 * 2);
+    const mark = (i: number, j: number, k: number, hu: number) => {
+      voxels[i + j * dims[0] + k * dims[0] * dims[1]] = hu;
+      data[(i - 4) + (j - 4) * 12 + k * 144] = 1;
+    };
+    for (let i = 6; i < 13; i++) mark(i, 10, 0, -500);
+    for (let j = 8; j < 12; j++) for (let i = 8; i < 12; i++) mark(i, j, 1, -350);
+    const axes = [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }, { x: 0, y: 0, z: 1 }] as const;
+    const volume: Volume = { voxels, dims, spacing: [1, 1, 1], origin: { x: 0, y: 0, z: 0 }, direction: axes, source: {} as Volume['source'] };
+    const lungs: LungMask = {
+      found: true, mask: new Uint8Array(voxels.length).fill(lungLabel.right), bounds: { offset: [0, 0, 0], size: dims },
+      volumeMl: 0.8, rightVolumeMl: 0.8, leftVolumeMl: 0,
+    };
+    return { volume, lungs, mask: { offset: [4, 4, 0], size: [12, 12, 2], data } };
+  }
+
+  it('calls a nodule whose core measures as wide as the nodule itself solid, not part-solid with a core larger than the nodule', () => {
+    const { volume, lungs, mask } = lineAndCore();
+    const finding = measureNodule(volume, lungs, mask, 1);
+    // The nodule's axes come from the line's slice (6 mm by 0), the core's from the square (about 4.2 mm).
+    expect(finding.meanDiameterMm).toBeLessThan(4);
+    expect(finding.type).toBe('solid');
+    expect(finding.solidComponentMm).toBeUndefined();
   });
 });

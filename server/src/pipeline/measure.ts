@@ -70,7 +70,11 @@ export function measureNodule(volume: Volume, lungs: LungMask, mask: BoxMask, pr
   const { longAxis, shortAxis } = axialAxes(mask, volume.spacing);
   const meanDiameterMm = roundTenth((longAxis.lengthMm + shortAxis.lengthMm) / 2);
 
-  const { type, solidComponentMm } = classifyDensity(mask, solidMask, solid / count, volume.spacing);
+  const density = classifyDensity(mask, solidMask, solid / count, volume.spacing);
+  // Core and nodule are measured on their own slices of largest extent, so a core that fills the
+  // nodule can measure wider than it (LIDC-IDRI-0003: a 3.1 mm core in a 3.0 mm nodule). A core as
+  // large as the nodule leaves no ground-glass rim: the nodule is solid.
+  const { type, solidComponentMm } = density.type === 'part-solid' && density.solidComponentMm! >= meanDiameterMm ? { type: 'solid' as const, solidComponentMm: undefined } : density;
   return {
     probability,
     centroidVoxel,
