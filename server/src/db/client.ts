@@ -28,8 +28,11 @@ export async function openDatabase(options: { databaseUrl?: string; dataDir?: st
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
-    // A pooled client that dies with the server (restart) must not crash the process.
+    // A client that dies with the server (restart) must not crash the process: the pool reports
+    // idle ones, and a checked-out one (a transaction) emits on itself, where pg-pool has taken its
+    // listener off; its query fails and the caller treats that as a transient database error.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = drizzle(pool, { schema });
     await migrate(db, { migrationsFolder });
     return {
