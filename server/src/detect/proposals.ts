@@ -31,8 +31,12 @@ export interface ProposalOptions {
 const defaultSigmasMm = [1.2, 1.7, 2.4, 3.4, 4.8, 6.8];
 /** Each scale runs on a grid where its sigma is about this many voxels: coarse grids for large scales. */
 const sigmaInVoxels = 1.2;
-/** The finest grid used: proposals for 4 mm nodules need no more than ~1.4 mm voxels. */
-const finestSpacingMm = 1.4;
+/**
+ * The finest grid used, per axis: proposals for 4 mm nodules need no more than ~1.4 mm in-plane
+ * and 2 mm through-plane (the network reads its patches at 2 mm too). Thin-slice scans (1 mm)
+ * are paired into 2 mm: half the work of the finest scales, a third of the proposal stage.
+ */
+const finestSpacingMm = [1.4, 1.4, 2] as const;
 /** Everything outside the lung is set to aerated-lung density so the chest wall and mediastinum do not respond. */
 const outsideLungHu = -850;
 /** Calcium and bone above this add nothing to blobness; clamping keeps their huge values from dominating. */
@@ -58,8 +62,8 @@ export function proposeCandidates(volume: Volume, lungs: LungMask, options: Prop
   const grids = new Map<string, SampledGrid>();
   const proposals: Proposal[] = [];
   for (const sigma of sigmas) {
-    const factors = volume.spacing.map((s) => Math.max(
-      Math.max(1, Math.round(finestSpacingMm / s)),
+    const factors = volume.spacing.map((s, axis) => Math.max(
+      Math.max(1, Math.round(finestSpacingMm[axis] / s)),
       Math.floor(sigma / (sigmaInVoxels * s)),
     )) as [number, number, number];
     const key = factors.join('x');
