@@ -11,7 +11,7 @@ export interface ClassicalDetectorOptions {
   readonly maxScored?: number;
 }
 
-const logistic = (z: number) => 1 / (1 + Math.exp(-z));
+export const logistic = (z: number) => 1 / (1 + Math.exp(-z));
 
 /**
  * First-pass score from the blob filter alone: blobness (Hessian eigenvalue ratio) and the
@@ -38,17 +38,27 @@ export interface SegmentedProposal {
  * checked on phantom set seed 1. A trained model replaces this through the Detector interface.
  */
 export function candidateScore(p: Proposal, segmented: SegmentedProposal): number {
-  const diameterMm = segmented.shape.equivalentDiameterMm;
-  // Large nodules touch more vessels: strands count against small objects (vessel tips, branchings).
-  const strandsPerSize = (Math.min(3, segmented.strands) * 8) / Math.max(8, diameterMm);
+  const shape = shapeFeatures(segmented);
   const z = -4.44
     + 1.72 * p.blobness
     - 0.79 * ((p.response - 300) / 200)
-    + 1.81 * segmented.shape.roundness
-    - 1.04 * (segmented.touchesBox ? 1 : 0)
-    + 1.65 * Math.log(Math.min(30, Math.max(1, diameterMm)))
-    - 1.49 * strandsPerSize;
+    + 1.81 * shape.roundness
+    - 1.04 * shape.touchesBox
+    + 1.65 * shape.logDiameter
+    - 1.49 * shape.strandsPerSize;
   return logistic(z);
+}
+
+/** The segmentation's evidence as scorers weigh it (this detector and the trained one's second stage). */
+export function shapeFeatures(segmented: SegmentedProposal): { logDiameter: number; roundness: number; touchesBox: number; strandsPerSize: number } {
+  const diameterMm = segmented.shape.equivalentDiameterMm;
+  return {
+    logDiameter: Math.log(Math.min(30, Math.max(1, diameterMm))),
+    roundness: segmented.shape.roundness,
+    touchesBox: segmented.touchesBox ? 1 : 0,
+    // Large nodules touch more vessels: strands count against small objects (vessel tips, branchings).
+    strandsPerSize: (Math.min(3, segmented.strands) * 8) / Math.max(8, diameterMm),
+  };
 }
 
 /** Share of the scored proposals kept for faint (ground-glass) blobs. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { Candidate } from '../domain/finding.ts';
 import type { Volume } from '../domain/volume.ts';
-import { proposalScore, type SegmentedProposal } from '../detect/classical-detector.ts';
+import { logistic, proposalScore, shapeFeatures, type SegmentedProposal } from '../detect/classical-detector.ts';
 import { maskShape } from '../detect/shape.ts';
 import { proposeCandidates, type Proposal } from '../detect/proposals.ts';
 import type { Detector } from '../pipeline/detect.ts';
@@ -101,14 +101,14 @@ export function secondStageScore({ proposal: p, networkProbability, segmented }:
     + w.centreHu * ((p.centreHu + 600) / 200)
     + w.logScaleDiameter * Math.log(p.diameterMm);
   if (segmented) {
-    const diameterMm = segmented.shape.equivalentDiameterMm;
+    const shape = shapeFeatures(segmented);
     z += w.segmented
-      + w.logMaskDiameter * Math.log(Math.min(30, Math.max(1, diameterMm)))
-      + w.roundness * segmented.shape.roundness
-      + w.touchesBox * (segmented.touchesBox ? 1 : 0)
-      + w.strandsPerSize * ((Math.min(3, segmented.strands) * 8) / Math.max(8, diameterMm));
+      + w.logMaskDiameter * shape.logDiameter
+      + w.roundness * shape.roundness
+      + w.touchesBox * shape.touchesBox
+      + w.strandsPerSize * shape.strandsPerSize;
   }
-  return 1 / (1 + Math.exp(-z));
+  return logistic(z);
 }
 
 /**
