@@ -34,14 +34,14 @@ export function managedProcess(options: ManagedProcessOptions): ManagedProcess {
       const forward = (chunk: Buffer) => options.log?.(chunk.toString());
       proc.stdout?.on('data', forward);
       proc.stderr?.on('data', forward);
-      // A missing binary or a crash at start fails at once, not after the readiness timeout.
+      // A missing binary or a crash at start fails at once, not after the readiness timeout; a
+      // process that ends later (started or not) is forgotten, so start() can run it again.
+      const forget = () => { if (child === proc) child = undefined; };
       const failed = new Promise<never>((_, reject) => {
-        proc.once('error', (error) => reject(new Error(`${options.name} could not be started (${options.command}): ${error.message}`)));
-        proc.once('exit', (code, signal) => reject(new Error(`${options.name} exited during start (${signal ?? `exit code ${code}`})`)));
+        proc.once('error', (error) => { forget(); reject(new Error(`${options.name} could not be started (${options.command}): ${error.message}`)); });
+        proc.once('exit', (code, signal) => { forget(); reject(new Error(`${options.name} exited during start (${signal ?? `exit code ${code}`})`)); });
       });
       failed.catch(() => undefined);
-      proc.once('exit', () => { if (child === proc) child = undefined; });
-      proc.once('error', () => { if (child === proc) child = undefined; });
       let started = false;
       try {
         await Promise.race([waitFor(() => options.ready(), options.name), failed]);

@@ -70,11 +70,7 @@ export function measureNodule(volume: Volume, lungs: LungMask, mask: BoxMask, pr
   const { longAxis, shortAxis } = axialAxes(mask, volume.spacing);
   const meanDiameterMm = roundTenth((longAxis.lengthMm + shortAxis.lengthMm) / 2);
 
-  const density = classifyDensity(mask, solidMask, solid / count, volume.spacing);
-  // Core and nodule are measured on their own slices of largest extent, so a core that fills the
-  // nodule can measure wider than it (LIDC-IDRI-0003: a 3.1 mm core in a 3.0 mm nodule). A core as
-  // large as the nodule leaves no ground-glass rim: the nodule is solid.
-  const { type, solidComponentMm } = density.type === 'part-solid' && density.solidComponentMm! >= meanDiameterMm ? { type: 'solid' as const, solidComponentMm: undefined } : density;
+  const { type, solidComponentMm } = classifyDensity(mask, solidMask, solid / count, volume.spacing, meanDiameterMm);
   return {
     probability,
     centroidVoxel,
@@ -148,7 +144,7 @@ export function axialAxes(mask: BoxMask, spacing: readonly [number, number, numb
   };
 }
 
-function classifyDensity(mask: BoxMask, solidMask: Uint8Array, share: number, spacing: readonly [number, number, number]):
+function classifyDensity(mask: BoxMask, solidMask: Uint8Array, share: number, spacing: readonly [number, number, number], meanDiameterMm: number):
   { type: NoduleType; solidComponentMm?: number } {
   if (share >= solidShare) return { type: 'solid' };
   const components = labelComponents(solidMask, mask.size);
@@ -158,7 +154,11 @@ function classifyDensity(mask: BoxMask, solidMask: Uint8Array, share: number, sp
   const core: BoxMask = { offset: mask.offset, size: mask.size, data: componentMask(components, largest) };
   const { longAxis, shortAxis } = axialAxes(core, spacing);
   const solidComponentMm = roundTenth((longAxis.lengthMm + shortAxis.lengthMm) / 2);
-  return solidComponentMm < minSolidComponentMm ? { type: 'ground-glass' } : { type: 'part-solid', solidComponentMm };
+  if (solidComponentMm < minSolidComponentMm) return { type: 'ground-glass' };
+  // Core and nodule are measured on their own slices of largest extent, so a core that fills the
+  // nodule can measure wider than it (LIDC-IDRI-0003: a 3.1 mm core in a 3.0 mm nodule). A core as
+  // large as the nodule leaves no ground-glass rim: the nodule is solid.
+  return solidComponentMm >= meanDiameterMm ? { type: 'solid' } : { type: 'part-solid', solidComponentMm };
 }
 
 function laterality(sides: readonly number[], volume: Volume, lungs: LungMask, centroidMm: Vec3): Laterality {

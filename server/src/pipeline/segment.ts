@@ -40,8 +40,6 @@ const smallBodyShare = 1.25;
 const leakVolumeFactor = 8;
 /** Openings (mm) tried on a leaked mask: cut vessels up to about 4 and 5.6 mm thick. */
 const strongerOpeningsMm = [2, 2.8];
-const sphereMm3 = (diameterMm: number) => (Math.PI / 6) * diameterMm ** 3;
-const voxelMm3 = (grid: Grid) => grid.spacing[0] * grid.spacing[1] * grid.spacing[2];
 function countSet(mask: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i];
@@ -121,11 +119,13 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
   // A nodule on a vessel as thick as the opening leaks into it: the mask runs on, far beyond the
   // candidate's size. Stronger openings cut the vessel; the first that leaves a body of at least
   // the candidate's size at the centre, without the run-on, is taken.
-  if (extracted && extracted.strands > 0 && countSet(extracted.nodule) * voxelMm3(grid) > leakVolumeFactor * sphereMm3(candidate.diameterMm)) {
+  const candidateMm3 = (Math.PI / 6) * candidate.diameterMm ** 3;
+  const maskMm3 = (mask: Uint8Array) => countSet(mask) * grid.spacing[0] * grid.spacing[1] * grid.spacing[2];
+  if (extracted && extracted.strands > 0 && maskMm3(extracted.nodule) > leakVolumeFactor * candidateMm3) {
     for (const opening of strongerOpeningsMm.filter((o) => o > openingMm)) {
       const cut = extractOpened(threshold, opening);
-      const volume = cut ? countSet(cut.nodule) * voxelMm3(grid) : 0;
-      if (cut && volume >= sphereMm3(candidate.diameterMm) / 2 && volume <= leakVolumeFactor * sphereMm3(candidate.diameterMm)) {
+      const cutMm3 = cut ? maskMm3(cut.nodule) : 0;
+      if (cut && cutMm3 >= candidateMm3 / 2 && cutMm3 <= leakVolumeFactor * candidateMm3) {
         extracted = cut;
         break;
       }

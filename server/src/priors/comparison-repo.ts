@@ -7,7 +7,6 @@ import type { Finding } from '../domain/finding.ts';
 import type { Vec3 } from '../domain/volume.ts';
 import type { AnalysisRow } from '../jobs/queue.ts';
 import { compareAddedNodule } from './added-nodule.ts';
-import type { FindingChange } from './compare.ts';
 import type { PriorStudyComparison } from './compare-with-prior.ts';
 import { noduleFromFinding, noduleFromRow } from './compare-with-prior.ts';
 import type { NoduleAtTime } from './match.ts';
@@ -61,6 +60,5 @@ export async function changeOfAddedFinding(db: Db, analysis: AnalysisRow, findin
     priorFindingId: (row.change as { priorFindingId?: string } | null)?.priorFindingId,
   }));
   const priorNodules = (await findingsOfAnalysis(db, prior.id)).map(noduleFromRow).filter((n): n is NoduleAtTime => n !== undefined);
-  const change: FindingChange = compareAddedNodule(noduleFromFinding(finding), current, priorNodules, intervalDays);
-  return { ...change, priorStudyInstanceUid: prior.studyInstanceUid };
+  return { ...compareAddedNodule(noduleFromFinding(finding), current, priorNodules, intervalDays), priorStudyInstanceUid: prior.studyInstanceUid };
 }
