@@ -49,6 +49,15 @@ function countSet(mask: Uint8Array): number {
 const groundGlassHu = -520;
 /** Solid tissue starts here (as in measure.ts). */
 const solidTissueHu = -300;
+/**
+ * A halo-threshold mask this much wider (radius of the equal-volume sphere, mm) than the solid one,
+ * with no strand that the solid mask lacks, is a ground-glass rim, however thin: a solid nodule's
+ * blurred edge adds 0.4-0.6 mm (phantoms at 0.7 mm blur), the halos of 6-8 mm part-solid nodules
+ * 0.8-1 mm, too thin for the interior test. The fuzzy edges of LIDC's two solid nodules add 1.4 and
+ * 2.2 mm, but with vessels and spicules the solid mask did not take in (4 to 5 and 3 to 9 strands).
+ */
+const minHaloThicknessMm = 0.8;
+const sphereRadiusMm = (mm3: number) => Math.cbrt((3 * mm3) / (4 * Math.PI));
 /** Share of a halo-threshold mask's interior that must be ground glass to call the nodule subsolid. */
 const groundGlassRimShare = 0.3;
 
@@ -135,7 +144,10 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
   const subsolidThreshold = (groundGlassHu + parenchymaHu) / 2;
   if (extracted && threshold > subsolidThreshold + 50) {
     const wide = extract(subsolidThreshold);
-    if (wide && hasGroundGlassRim(hu, wide.nodule, extracted.nodule, grid)) extracted = wide;
+    const wideMm3 = wide ? maskMm3(wide.nodule) : 0;
+    const thickHalo = wide !== undefined && wide.strands <= extracted.strands && wideMm3 <= leakVolumeFactor * candidateMm3
+      && sphereRadiusMm(wideMm3) - sphereRadiusMm(maskMm3(extracted.nodule)) >= minHaloThicknessMm;
+    if (wide && (thickHalo || hasGroundGlassRim(hu, wide.nodule, extracted.nodule, grid))) extracted = wide;
   }
   if (!extracted) return undefined;
   const { nodule, strands } = extracted;
