@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { proposeCandidates } from '../../server/src/detect/proposals.ts';
 import { createModelDetector, defaultClassifiedProposals, defaultModelPath, loadPatchClassifier } from '../../server/src/inference/model-detector.ts';
-import { patchVoxelCount, samplePatch } from '../../server/src/inference/patch.ts';
+import { createPatchSampler, patchVoxelCount } from '../../server/src/inference/patch.ts';
 import { generatePhantom } from '../../server/src/phantom/generate.ts';
 import { segmentLungs } from '../../server/src/pipeline/lungs.ts';
 
@@ -49,7 +49,10 @@ const classified = Math.min(defaultClassifiedProposals, proposals.length);
 const voxels = patchVoxelCount(classifier.manifest.patch);
 const batch = new Float32Array(64 * voxels);
 start = performance.now();
-for (let n = 0; n < 64; n++) samplePatch(volume, proposals[n % proposals.length].centreVoxel, classifier.manifest.patch, batch, n * voxels);
+const samplePatch = createPatchSampler(volume, classifier.manifest.patch, lungs.bounds);
+const patchGridS = seconds(start);
+start = performance.now();
+for (let n = 0; n < 64; n++) samplePatch(proposals[n % proposals.length].centreVoxel, batch, n * voxels);
 const samplingPerPatchMs = (performance.now() - start) / 64;
 start = performance.now();
 for (let done = 0; done < classified; done += 64) await classifier.classify(batch, Math.min(64, classified - done));
@@ -63,6 +66,7 @@ const result = {
   secondStage: candidates.length,
   above05: candidates.filter((c) => c.probability >= 0.5).length,
   seconds: { generate: generateS, lungs: lungsS, modelLoad: loadS, proposals: proposalsS, detectTotal: detectS, networkOnly: networkS },
+  patchGridSeconds: patchGridS,
   patchSamplingMsPerPatch: samplingPerPatchMs,
   networkMsPerPatch: (networkS * 1000) / classified,
   peakRssMb: process.resourceUsage().maxRSS / 1024,

@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import type { Vec3, Volume } from '../../server/src/domain/volume.ts';
 import { proposalScore } from '../../server/src/detect/classical-detector.ts';
 import { distanceMm, proposeCandidates } from '../../server/src/detect/proposals.ts';
-import { patchVoxelCount, samplePatch, type PatchGeometry } from '../../server/src/inference/patch.ts';
+import { createPatchSampler, patchVoxelCount, type PatchGeometry, type PatchSampler } from '../../server/src/inference/patch.ts';
 import { findLidcCases, readLidcCase } from '../../server/src/lidc/read-case.ts';
 import { generatePhantom } from '../../server/src/phantom/generate.ts';
 import { createRng, type Rng } from '../../server/src/phantom/random.ts';
@@ -31,8 +31,13 @@ import { segmentLungs, type LungMask } from '../../server/src/pipeline/lungs.ts'
 
 /** The patch grid: 40 x 40 x 32 mm around a candidate, enough context for a 30 mm nodule. */
 export const patchGeometry: PatchGeometry = { size: [32, 32, 16], spacingMm: [1.25, 1.25, 2] };
-/** Negatives per scan from the best-ranked proposals (blob score), and as many again from the rest. */
-const proposalsPerScan = 256;
+/**
+ * Negatives per scan: a share of the proposals the detector classifies (the best-ranked by the blob
+ * score, `defaultClassifiedProposals` of server/src/inference/model-detector.ts) and a sample of the rest.
+ */
+const classifiedRanks = 1024;
+const classifiedShare = 0.5;
+const otherNegativesPerScan = 128;
 /** A proposal this much beyond a nodule's radius is a clean negative; nearer ones are ambiguous and left out. */
 const negativeMarginMm = 5;
 
@@ -55,10 +60,17 @@ class PatchWriter {
   private readonly buffer = new Float32Array(patchVoxelCount(patchGeometry));
   private readonly int16 = new Int16Array(this.buffer.length);
   readonly lines: string[] = [];
+  /** One resampled grid per scan, cut into patches as the detector does. */
+  private readonly samplers = new WeakMap<Volume, PatchSampler>();
   constructor(private readonly file: Awaited<ReturnType<typeof open>>) {}
 
   async add(volume: Volume, centre: Vec3, sample: Sample): Promise<void> {
-    samplePatch(volume, centre, patchGeometry, this.buffer);
+    let samplePatch = this.samplers.get(volume);
+    if (!samplePatch) {
+      samplePatch = createPatchSampler(volume, patchGeometry);
+      this.samplers.set(volume, samplePatch);
+    }
+    samplePatch(centre, this.buffer);
     for (let n = 0; n < this.buffer.length; n++) this.int16[n] = Math.max(-1024, Math.min(3071, Math.round(this.buffer[n])));
     await this.file.write(new Uint8Array(this.int16.buffer));
     this.lines.push(JSON.stringify(sample));
@@ -96,8 +108,8 @@ async function addProposals(writer: PatchWriter, volume: Volume, lungs: LungMask
       continue;
     }
     const near = [...nodules, ...avoid].some((n) => distanceMm(p.centreVoxel, n.centre, volume.spacing) <= n.radiusMm + negativeMarginMm);
-    // The best-ranked proposals, and a sample of the long tail that the detector also classifies.
-    const keep = rank < proposalsPerScan || rng.next() < proposalsPerScan / Math.max(1, ranked.length - proposalsPerScan);
+    // Half the proposals the detector classifies, and a sample of the long tail below them.
+    const keep = rank < classifiedRanks ? rng.next() < classifiedShare : rng.next() < otherNegativesPerScan / Math.max(1, ranked.length - classifiedRanks);
     if (!near && keep) await writer.add(volume, p.centreVoxel, { label: 0, kind: 'proposal', source, scan, rank });
   }
   return { proposals: ranked.length, hits, nodulesHit: hitNodules.size, firstRank };
@@ -105,7 +117,6 @@ async function addProposals(writer: PatchWriter, volume: Volume, lungs: LungMask
 
 const types = ['solid', 'part-solid', 'ground-glass'] as const;
 const shapes = ['round', 'lobulated', 'spiculated'] as const;
-const attachments = ['free', 'juxtavascular', 'juxtapleural'] as const;
 
 /**
  * Training phantoms: five nodules each (types, shapes, attachments and sizes 3-30 mm drawn from the
@@ -118,10 +129,15 @@ function trainingPhantom(seed: number): PhantomOptions {
   const thinSlab = rng.uniform(0, 1) < 0.3;
   const nodules: NoduleSpec[] = Array.from({ length: 5 }, () => {
     const type = rng.pick(types);
-    // Log-uniform sizes: as many 3-6 mm nodules as 15-30 mm ones, the small ones being the hard ones.
-    const diameterMm = Math.round(Math.exp(rng.uniform(Math.log(type === 'solid' ? 3 : 5), Math.log(30))) * 2) / 2;
+    // Sizes: half log-uniform over 3-30 mm, half 4-10 mm, the sizes the detector misses most.
+    const smallest = type === 'solid' ? 3 : 5;
+    const [low, high] = rng.uniform(0, 1) < 0.5 ? [smallest, 30] : [Math.max(4, smallest), 10];
+    const diameterMm = Math.round(Math.exp(rng.uniform(Math.log(low), Math.log(high))) * 2) / 2;
+    // Attached nodules, the hard ones, weigh more: 40 % juxtavascular, 35 % juxtapleural.
+    const draw = rng.uniform(0, 1);
+    const attachment = draw < 0.4 ? 'juxtavascular' as const : draw < 0.75 ? 'juxtapleural' as const : 'free' as const;
     return {
-      diameterMm, type, shape: rng.pick(shapes), attachment: rng.pick(attachments),
+      diameterMm, type, shape: rng.pick(shapes), attachment,
       zone: thinSlab ? 'middle' as const : rng.pick(diameterMm > 18 ? ['middle', 'lower'] as const : ['upper', 'middle', 'lower'] as const),
       ...(type === 'part-solid' ? { solidComponentMm: Math.round(diameterMm * rng.uniform(0.3, 0.6) * 2) / 2 } : {}),
     };

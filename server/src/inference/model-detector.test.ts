@@ -7,7 +7,7 @@ import { parseModelManifest } from './model-manifest.ts';
 import { proposalScore } from '../detect/classical-detector.ts';
 import type { Proposal } from '../detect/proposals.ts';
 import { createModelDetector, defaultModelPath, loadPatchClassifier, secondStageScore } from './model-detector.ts';
-import { patchVoxelCount, samplePatch, type PatchGeometry } from './patch.ts';
+import { createPatchSampler, patchVoxelCount, type PatchGeometry } from './patch.ts';
 
 const validMetadata = {
   name: 'm', version: '1', patch_size: '32,32,16', patch_spacing_mm: '1.25,1.25,2', hu_window: '-1000,400',
@@ -51,7 +51,7 @@ function rampVolume(dims: [number, number, number], spacing: [number, number, nu
   return { voxels, dims, spacing, origin: { x: 0, y: 0, z: 0 }, direction: axes, source: {} as Volume['source'] };
 }
 
-describe('samplePatch', () => {
+describe('createPatchSampler', () => {
   const geometry: PatchGeometry = { size: [4, 4, 2], spacingMm: [1.4, 1.4, 2] };
   it.each([
     ['the same spacing', [0.7, 0.7, 1] as [number, number, number]],
@@ -60,7 +60,7 @@ describe('samplePatch', () => {
     const volume = rampVolume([80, 80, 40], spacing);
     const centre: Vec3 = { x: 40.3, y: 38.6, z: 20.2 };
     const out = new Float32Array(patchVoxelCount(geometry));
-    samplePatch(volume, centre, geometry, out);
+    createPatchSampler(volume, geometry)(centre, out);
     const step = geometry.spacingMm.map((s, a) => s / spacing[a]);
     for (let k = 0; k < 2; k++) for (let j = 0; j < 4; j++) for (let i = 0; i < 4; i++) {
       const x = centre.x + (i - 1.5) * step[0];
@@ -72,7 +72,7 @@ describe('samplePatch', () => {
   it('replicates the edge slice beyond a thin slab', () => {
     const volume = rampVolume([20, 20, 3], [1, 1, 2]);
     const out = new Float32Array(patchVoxelCount(geometry));
-    samplePatch(volume, { x: 10, y: 10, z: 0 }, { size: [1, 1, 4], spacingMm: [1, 1, 2] }, out);
+    createPatchSampler(volume, { size: [1, 1, 4], spacingMm: [1, 1, 2] })({ x: 10, y: 10, z: 0 }, out);
     // Patch slices at z = -1.5, -0.5, 0.5, 1.5: the first two read slice 0 only (value 80 at this column and row).
     expect([...out.subarray(0, 4)]).toEqual([80, 80, 83.5, 90.5]);
   });
@@ -105,7 +105,8 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     const points = [nodule, ...vessels];
     const voxels = patchVoxelCount(patch);
     const patches = new Float32Array(points.length * voxels);
-    points.forEach((p, n) => samplePatch(volume, p, patch, patches, n * voxels));
+    const samplePatch = createPatchSampler(volume, patch);
+    points.forEach((p, n) => samplePatch(p, patches, n * voxels));
     const [noduleProbability, ...vesselProbabilities] = await classifier.classify(patches, points.length);
     expect(noduleProbability).toBeGreaterThan(0.8);
     for (const p of vesselProbabilities) expect(p).toBeLessThan(0.5);

@@ -1,4 +1,5 @@
 import type { Vec3, Volume } from '../domain/volume.ts';
+import type { Box } from '../imaging/grid.ts';
 
 /** The patch grid a model reads: voxel counts and spacing per axis, [x (column), y (row), z (slice)]. */
 export interface PatchGeometry {
@@ -52,16 +53,16 @@ function axisTaps(centre: number, size: number, patchSpacing: number, sourceSpac
 }
 
 /**
- * Resamples the box of `volume` around `centreVoxel` onto the patch grid (HU, float), writing
- * `patchVoxelCount(geometry)` values into `out` from `offset` in [z][y][x] order (the model's
- * NCDHW layout). Separable: x, then y, then z, over only the source voxels the patch touches.
+ * Resamples the box of `volume` around `centreVoxel` onto a grid of `size` points at `spacingMm`
+ * (HU, float), writing them into `out` from `offset` in [z][y][x] order. Separable: x, then y, then
+ * z, over only the source voxels the box touches.
  */
-export function samplePatch(volume: Volume, centreVoxel: Vec3, geometry: PatchGeometry, out: Float32Array, offset = 0): void {
-  const [nx, ny, nz] = volume.dims;
+function resampleBox(volume: Volume, centreVoxel: Vec3, geometry: PatchGeometry, out: Float32Array, offset = 0): void {
+  const [nx, ny] = volume.dims;
   const [px, py, pz] = geometry.size;
   const tx = axisTaps(centreVoxel.x, px, geometry.spacingMm[0], volume.spacing[0], nx);
   const ty = axisTaps(centreVoxel.y, py, geometry.spacingMm[1], volume.spacing[1], ny);
-  const tz = axisTaps(centreVoxel.z, pz, geometry.spacingMm[2], volume.spacing[2], nz);
+  const tz = axisTaps(centreVoxel.z, pz, geometry.spacingMm[2], volume.spacing[2], volume.dims[2]);
   const rows = ty.last - ty.first + 1;
   const slices = tz.last - tz.first + 1;
   const voxels = volume.voxels;
@@ -102,4 +103,63 @@ export function samplePatch(volume: Volume, centreVoxel: Vec3, geometry: PatchGe
       for (let n = 0; n < plane; n++) out[dst + n] += w * alongY[src + n];
     }
   }
+}
+
+/** Writes the patch around a centre (volume voxel coordinates) into `out` from `offset`, [z][y][x] (the model's NCDHW layout). */
+export type PatchSampler = (centreVoxel: Vec3, out: Float32Array, offset?: number) => void;
+
+/**
+ * Patches of `geometry` for centres inside `region` (default: the whole volume). The region, widened
+ * by half a patch, is resampled once onto the patch spacing (box-filtered where the scan is finer,
+ * so a 0.7 mm scan keeps the noise level the model saw in training); each patch is then that grid
+ * shifted by the centre's fraction of a grid step (linear). Resampling every patch from the scan
+ * took 1.7 ms a patch at 0.7 x 0.7 x 1 mm; a shift costs a tenth of that, so the detector can
+ * classify more proposals. Training (models/training/make-dataset.ts) cuts its patches the same way.
+ */
+export function createPatchSampler(volume: Volume, geometry: PatchGeometry, region?: Box): PatchSampler {
+  const box = region ?? { offset: [0, 0, 0], size: volume.dims };
+  const step = geometry.spacingMm.map((s, a) => s / volume.spacing[a]);
+  // Grid points along each axis: the region's extent in steps, plus half a patch and one point each side.
+  const points = [0, 1, 2].map((a) => Math.ceil((box.size[a] - 1) / step[a]) + geometry.size[a] + 3);
+  const start = [0, 1, 2].map((a) => box.offset[a] + (box.size[a] - 1) / 2 - ((points[a] - 1) / 2) * step[a]);
+  const grid = new Float32Array(points[0] * points[1] * points[2]);
+  const centre = (a: number) => start[a] + ((points[a] - 1) / 2) * step[a];
+  resampleBox(volume, { x: centre(0), y: centre(1), z: centre(2) }, { size: points as [number, number, number], spacingMm: geometry.spacingMm }, grid);
+
+  const [px, py, pz] = geometry.size;
+  const [gx, gy, gz] = points;
+  const ix = new Int32Array(px + 1);
+  const iy = new Int32Array(py + 1);
+  const iz = new Int32Array(pz + 1);
+  /** Grid indices of the patch's points along one axis (clamped: far edges replicate) and the fraction of a step past them. */
+  const axis = (c: number, a: number, size: number, grid: number, index: Int32Array) => {
+    const first = (c - start[a]) / step[a] - (size - 1) / 2;
+    const base = Math.floor(first);
+    for (let o = 0; o <= size; o++) index[o] = Math.min(grid - 1, Math.max(0, base + o));
+    return first - base;
+  };
+  return (c, out, offset = 0) => {
+    const fx = axis(c.x, 0, px, gx, ix);
+    const fy = axis(c.y, 1, py, gy, iy);
+    const fz = axis(c.z, 2, pz, gz, iz);
+    const plane = gx * gy;
+    let n = offset;
+    for (let k = 0; k < pz; k++) {
+      const z0 = iz[k] * plane;
+      const z1 = iz[k + 1] * plane;
+      for (let j = 0; j < py; j++) {
+        const r00 = z0 + iy[j] * gx;
+        const r01 = z0 + iy[j + 1] * gx;
+        const r10 = z1 + iy[j] * gx;
+        const r11 = z1 + iy[j + 1] * gx;
+        for (let i = 0; i < px; i++, n++) {
+          const a = ix[i];
+          const b = ix[i + 1];
+          const lowZ = (1 - fy) * ((1 - fx) * grid[r00 + a] + fx * grid[r00 + b]) + fy * ((1 - fx) * grid[r01 + a] + fx * grid[r01 + b]);
+          const highZ = (1 - fy) * ((1 - fx) * grid[r10 + a] + fx * grid[r10 + b]) + fy * ((1 - fx) * grid[r11 + a] + fx * grid[r11 + b]);
+          out[n] = (1 - fz) * lowZ + fz * highZ;
+        }
+      }
+    }
+  };
 }

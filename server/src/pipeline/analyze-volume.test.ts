@@ -6,7 +6,7 @@ import type { Volume } from '../domain/volume.ts';
 import { analyzeVolume, reportableSize } from './analyze-volume.ts';
 import { loadVolumeFromFolder } from './load-folder.ts';
 import { lungLabel, segmentLungs } from './lungs.ts';
-import { segmentNoduleOnce } from './segment.ts';
+import { segmentNodule, segmentNoduleOnce } from './segment.ts';
 
 type Paint = (x: number, y: number, z: number) => number | undefined;
 
@@ -73,6 +73,19 @@ describe('segmentNoduleOnce', () => {
     const at = (x: number, diameterMm: number) => segmentNoduleOnce(volume, lungs, { centreVoxel: { x: x / 0.8, y: 32 / 0.8, z: 25 / 1.25 }, diameterMm });
     expect(at(24, 8)?.strands).toBe(0);
     expect(at(56, 10)?.strands).toBe(2);
+  });
+});
+
+describe('segmentNodule', () => {
+  it('gives no nodule for a structure that still reaches the edge of the largest box (52 mm)', () => {
+    // A 9 mm thick cylinder along z through 100 slices (125 mm): too thick for the opening, too long for a nodule.
+    const column: Paint = (x, y) => ((x - 24) ** 2 + (y - 32) ** 2 <= 4.5 ** 2 ? 30 : undefined);
+    const nodule = sphereAt(56, 32, 60, 5, 30);
+    const volume = chest(spacing, 100, (x, y, z) => column(x, y, z) ?? nodule(x, y, z));
+    const lungs = segmentLungs(volume);
+    const at = (x: number) => segmentNodule(volume, lungs, { centreVoxel: { x: x / 0.8, y: 32 / 0.8, z: 60 / 1.25 }, diameterMm: 9 });
+    expect(at(24)).toBeUndefined();
+    expect(at(56)).toBeDefined();
   });
 });
 

@@ -65,14 +65,18 @@ const groundGlassRimShare = 0.3;
  * 3D mask of the nodule at a candidate: adaptive threshold in a box sized from the candidate's
  * diameter, restricted to the (closed) lung so the chest wall stays out, opened to cut attached
  * vessels, keeping the component at the centre and growing it back within the threshold.
- * Returns undefined when nothing above the threshold lies at the centre.
+ * Returns undefined when nothing above the threshold lies at the centre, or when the object still
+ * reaches the edge of the largest box: over 52 mm across, it is chest wall, diaphragm or hilum
+ * taken into the closed lung mask, not a nodule (on LIDC-IDRI-0003 model 1.3.0 reported two such,
+ * of 59 and 62 mm; masses beyond Lung-RADS' 30 mm nodules are out of the detector's scope).
  */
 export function segmentNodule(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, options: SegmentOptions = {}): BoxMask | undefined {
   const parenchymaHu = options.parenchymaHu ?? -850;
   let halfMm = firstHalfSizeMm(candidate.diameterMm);
   for (;;) {
     const result = segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu);
-    if (!result || !result.touchesBox || halfMm >= largestHalfSizeMm) return result?.mask;
+    if (!result || !result.touchesBox) return result?.mask;
+    if (halfMm >= largestHalfSizeMm) return undefined;
     halfMm = Math.min(largestHalfSizeMm, halfMm * 1.8);
   }
 }
