@@ -57,16 +57,16 @@ export interface ModelDetectorOptions {
    * Blob proposals classified per scan, best first by the blob score (of ~4000 in a phantom chest).
    * `defaultClassifiedProposals` (1024): subsolid nodules beside a vessel or the pleura rank low by
    * the blob score (a 6 mm juxtapleural ground-glass one 791st), and patches cut from one resampled
-   * grid (`createPatchSampler`) cost 0.6 ms, the network 0.4-0.6 ms: about 1 s for 1024 on a full
+   * grid (`createPatchSampler`) cost 0.3 ms, the network 0.5 ms: about 1 s for 1024 on a full
    * 512 x 512 x 320 scan. Model 1.3.0 was trained with negatives down to this rank.
    */
   readonly maxCandidates?: number;
   /** Patches per session run: bounds the patch buffer (64 x 32 x 32 x 16 floats = 4 MB). */
   readonly batchSize?: number;
   /**
-   * Proposals segmented for the second stage: the best 40 by the network and the best 20 by the blob
-   * score. On phantom sets seeds 1-4 the FROC was the same as with 60 and 30, at two thirds of the
-   * segmentation time (the largest part of the detect stage after the proposals).
+   * Proposals segmented for the second stage: the best 30 by the network and the best 10 by the blob
+   * score. With model 1.3.0 the FROC on phantom set seed 1 and the LIDC slabs was the same as with
+   * 40 and 20, and the segmentations are the largest part of the detect stage after the proposals.
    */
   readonly segmentedByNetwork?: number;
   readonly segmentedByBlobScore?: number;
@@ -121,8 +121,8 @@ export function secondStageScore({ proposal: p, networkProbability, segmented }:
 export function createProposalScorer(classifier: PatchClassifier, options: ModelDetectorOptions = {}): (volume: Volume, lungs: LungMask) => Promise<ScoredProposal[]> {
   const maxCandidates = options.maxCandidates ?? defaultClassifiedProposals;
   const batchSize = options.batchSize ?? 64;
-  const byNetwork = options.segmentedByNetwork ?? 40;
-  const byBlobScore = options.segmentedByBlobScore ?? 20;
+  const byNetwork = options.segmentedByNetwork ?? 30;
+  const byBlobScore = options.segmentedByBlobScore ?? 10;
   const { manifest } = classifier;
   const voxels = patchVoxelCount(manifest.patch);
   const buffer = new Float32Array(batchSize * voxels);
