@@ -3,7 +3,7 @@ import type { NoduleSpec, NoduleTruth } from '../phantom/types.ts';
 import type { Volume } from '../domain/volume.ts';
 import { diceCoefficient } from '../eval/mask-overlap.ts';
 import { generatePhantom, generatePhantomSet, phantomSetGeometry } from '../phantom/generate.ts';
-import { segmentLungs, type LungMask } from './lungs.ts';
+import { segmentLungs } from './lungs.ts';
 import { axialAxes, measureNodule, type NoduleMeasurement } from './measure.ts';
 import { segmentNodule } from './segment.ts';
 
@@ -20,20 +20,23 @@ const specs: readonly NoduleSpec[] = [
   { diameterMm: 8, type: 'solid', shape: 'round', attachment: 'juxtapleural', zone: 'middle', laterality: 'left' },
 ];
 
+/** Renders `specs` into a 120 mm mid-chest phantom and segments and measures each at its true centre and nominal diameter. */
+function segmentPhantomNodules(seed: number, specs: readonly NoduleSpec[]) {
+  const phantom = generatePhantom({ seed, ...phantomSetGeometry, slices: 60, nodules: specs });
+  const lungs = segmentLungs(phantom.volume);
+  const measured = phantom.truth.nodules.map((truth) => {
+    const mask = segmentNodule(phantom.volume, lungs, { centreVoxel: truth.centreVoxel, diameterMm: truth.diameterMm });
+    return mask && measureNodule(phantom.volume, lungs, mask, 1);
+  });
+  return { volume: phantom.volume, truths: phantom.truth.nodules, measured };
+}
+
 describe('phantom nodules: segment and measure', () => {
   let volume: Volume;
-  let lungs: LungMask;
   let truths: readonly NoduleTruth[];
-  const measured: (NoduleMeasurement | undefined)[] = [];
+  let measured: (NoduleMeasurement | undefined)[] = [];
   beforeAll(() => {
-    const phantom = generatePhantom({ seed: 11, ...phantomSetGeometry, slices: 60, nodules: specs });
-    volume = phantom.volume;
-    truths = phantom.truth.nodules;
-    lungs = segmentLungs(volume);
-    for (const truth of truths) {
-      const mask = segmentNodule(volume, lungs, { centreVoxel: truth.centreVoxel, diameterMm: truth.diameterMm });
-      measured.push(mask && measureNodule(volume, lungs, mask, 1));
-    }
+    ({ volume, truths, measured } = segmentPhantomNodules(11, specs));
   }, 60_000);
 
   it.each(specs.map((spec, n) => ({ n, label: `${spec.diameterMm} mm ${spec.type} ${spec.shape} ${spec.attachment}` })))(
@@ -67,16 +70,9 @@ const smallSpecs: readonly NoduleSpec[] = [
 describe('phantom nodules of 5-6 mm: segmented, not lost', () => {
   let volume: Volume;
   let truths: readonly NoduleTruth[];
-  const measured: (NoduleMeasurement | undefined)[] = [];
+  let measured: (NoduleMeasurement | undefined)[] = [];
   beforeAll(() => {
-    const phantom = generatePhantom({ seed: 12, ...phantomSetGeometry, slices: 60, nodules: smallSpecs });
-    volume = phantom.volume;
-    truths = phantom.truth.nodules;
-    const lungs = segmentLungs(volume);
-    for (const truth of truths) {
-      const mask = segmentNodule(volume, lungs, { centreVoxel: truth.centreVoxel, diameterMm: truth.diameterMm });
-      measured.push(mask && measureNodule(volume, lungs, mask, 1));
-    }
+    ({ volume, truths, measured } = segmentPhantomNodules(12, smallSpecs));
   }, 60_000);
 
   const centroidErrorMm = (n: number) => {
@@ -129,16 +125,9 @@ const smallPartSolidSpecs: readonly NoduleSpec[] = [
 describe('phantom part-solid nodules of 8 mm: the ground-glass halo is part of the mask', () => {
   let volume: Volume;
   let truths: readonly NoduleTruth[];
-  const measured: (NoduleMeasurement | undefined)[] = [];
+  let measured: (NoduleMeasurement | undefined)[] = [];
   beforeAll(() => {
-    const phantom = generatePhantom({ seed: 13, ...phantomSetGeometry, slices: 60, nodules: smallPartSolidSpecs });
-    volume = phantom.volume;
-    truths = phantom.truth.nodules;
-    const lungs = segmentLungs(volume);
-    for (const truth of truths) {
-      const mask = segmentNodule(volume, lungs, { centreVoxel: truth.centreVoxel, diameterMm: truth.diameterMm });
-      measured.push(mask && measureNodule(volume, lungs, mask, 1));
-    }
+    ({ volume, truths, measured } = segmentPhantomNodules(13, smallPartSolidSpecs));
   }, 60_000);
 
   it.each(smallPartSolidSpecs.map((spec, n) => ({ n, label: `${spec.diameterMm} mm ${spec.type} ${spec.shape} ${spec.attachment}` })))(
