@@ -62,15 +62,21 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
     await stack.pacs.store(study.studyInstanceUid, study.instances);
     const analysis = await outcomeOf(stack, study.studyInstanceUid, ['succeeded', 'failed']);
     expect(analysis.status).toBe('succeeded');
-    expect(analysis.findings.map((f: Analysis) => f.type).sort()).toEqual(['ground-glass', 'part-solid', 'solid']);
+    // Each placed nodule is found with its type. The detector may add a false positive (model 1.3.0
+    // reports a 9 mm juxtapleural one at 0.67 on this phantom); what follows holds for every finding.
+    const placed = study.phantom.truth.nodules;
+    const foundAt = (t: (typeof placed)[number]): Analysis | undefined => analysis.findings.find((f: Analysis) => Math.hypot(
+      f.centroidMm.x - t.centreMm.x, f.centroidMm.y - t.centreMm.y, f.centroidMm.z - t.centreMm.z) <= t.diameterMm / 2);
+    expect(placed.map((t) => foundAt(t)?.type)).toEqual(placed.map((t) => t.spec.type));
+    const placedOf = (type: string) => foundAt(placed.find((t) => t.spec.type === type)!)!;
     expect(analysis.timings.assess).toBeGreaterThanOrEqual(0);
 
     // API: the exam category and each nodule's Lung-RADS and Brock (the phantom's header: female, 066Y).
     const ranks = ['0', '1', '2', '3', '4A', '4B', '4X'];
     const categories = analysis.findings.map((f: Analysis) => f.assessment.lungRads.category as string);
     expect(analysis.examAssessment.category).toBe([...categories].sort((a, b) => ranks.indexOf(b) - ranks.indexOf(a))[0]);
-    expect(analysis.findings.find((f: Analysis) => f.type === 'ground-glass').assessment.lungRads.category).toBe('2');
-    expect(analysis.findings.find((f: Analysis) => f.type === 'part-solid').assessment.lungRads.category).toMatch(/^(3|4A|4B)$/);
+    expect(placedOf('ground-glass').assessment.lungRads.category).toBe('2');
+    expect(placedOf('part-solid').assessment.lungRads.category).toMatch(/^(3|4A|4B)$/);
     for (const f of analysis.findings) {
       expect(f.assessment.brockProbability).toBeGreaterThan(0);
       expect(f.assessment.brockProbability).toBeLessThan(1);
@@ -89,7 +95,7 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
     // Report JSON, version 1 by the machine, with the UIDs of what it stored.
     const reportRes = await (await stack.api(`/api/v1/analyses/${analysis.id}/report`)).json();
     expect(reportRes).toMatchObject({ version: 1, origin: 'machine', report: { exam: { lungRads: { category: analysis.examAssessment.category } } } });
-    expect(reportRes.report.nodules).toHaveLength(3);
+    expect(reportRes.report.nodules).toHaveLength(analysis.findings.length);
     expect(reportRes.outputs.srSopInstanceUid).toBe(analysis.outputs.srSopInstanceUid);
     expect((await stack.api(`/api/v1/analyses/${analysis.id}/report?version=1`)).status).toBe(200);
     expect((await stack.api(`/api/v1/analyses/${analysis.id}/report?version=2`)).status).toBe(404);
@@ -99,7 +105,7 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
     expect(fhirRes.headers.get('content-type')).toMatch(/application\/fhir\+json/);
     const bundle = await fhirRes.json();
     expect(new FhirValidator().validate(bundle)).toEqual([]);
-    expect(bundle.entry.filter((e: Analysis) => e.resource.resourceType === 'Observation')).toHaveLength(4);
+    expect(bundle.entry.filter((e: Analysis) => e.resource.resourceType === 'Observation')).toHaveLength(analysis.findings.length + 1);
 
     // The PDF is in the study as Encapsulated PDF: QIDO finds it, dciodvfy passes it.
     const { pdfSeriesInstanceUid, pdfSopInstanceUid } = reportRes.outputs;
@@ -111,7 +117,7 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
     const validation = await runDciodvfy(path.join(dir, 'report.dcm'));
     expect(validation.errors, validation.output).toEqual([]);
 
-    // The PDF, rendered by poppler: one page with the table and the three key images.
+    // The PDF, rendered by poppler: one page with the table and a key image per nodule.
     const pdfRes = await stack.api(`/api/v1/analyses/${analysis.id}/report.pdf`);
     expect(pdfRes.headers.get('content-type')).toBe('application/pdf');
     const pdf = Buffer.from(await pdfRes.arrayBuffer());
@@ -120,7 +126,7 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
     expect(text).toContain(`Lung-RADS v2022 category ${analysis.examAssessment.category}`);
     expect(text).toMatch(/#\s+Type\s+Site\s+Long x short\s+Mean\s+Solid\s+Volume\s+Lung-RADS\s+Brock/);
     const images = execFileSync('pdfimages', ['-list', path.join(dir, 'report.pdf')]).toString('utf8');
-    expect(images.trim().split('\n').slice(2)).toHaveLength(3);
+    expect(images.trim().split('\n').slice(2)).toHaveLength(analysis.findings.length);
     execFileSync('pdftoppm', ['-r', '100', '-png', path.join(dir, 'report.pdf'), path.join(dir, 'page')]);
     expect((await readdir(dir)).filter((f) => f.startsWith('page'))).not.toHaveLength(0);
     console.log(`report PDF rendered to ${dir}`);

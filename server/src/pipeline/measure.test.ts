@@ -102,4 +102,36 @@ describe('measureNodule: density type', () => {
     expect(finding.type).toBe('solid');
     expect(finding.solidComponentMm).toBeUndefined();
   });
+
+  it('calls a ground-glass nodule crossed by a vessel ground glass, and finds the core beside the vessel of a part-solid one', () => {
+    // 16 x 16 x 3 mm of ground glass (-550 HU) at 1 mm; a vessel (+40 HU) two voxels wide across it on
+    // every slice; in the second nodule also a 5 x 5 core (0 HU) away from the vessel.
+    const build = (withCore: boolean) => {
+      const dims: [number, number, number] = [24, 24, 3];
+      const voxels = new Int16Array(dims[0] * dims[1] * dims[2]).fill(-850);
+      const data = new Uint8Array(16 * 16 * 3).fill(1);
+      for (let k = 0; k < 3; k++) {
+        for (let j = 4; j < 20; j++) {
+          for (let i = 4; i < 20; i++) {
+            const vessel = j === 7 || j === 8;
+            const core = withCore && i >= 12 && i < 17 && j >= 12 && j < 17;
+            voxels[i + j * dims[0] + k * dims[0] * dims[1]] = vessel ? 40 : core ? 0 : -550;
+          }
+        }
+      }
+      const axes = [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }, { x: 0, y: 0, z: 1 }] as const;
+      const volume: Volume = { voxels, dims, spacing: [1, 1, 1], origin: { x: 0, y: 0, z: 0 }, direction: axes, source: {} as Volume['source'] };
+      const lungs: LungMask = {
+        found: true, mask: new Uint8Array(voxels.length).fill(lungLabel.right), bounds: { offset: [0, 0, 0], size: dims },
+        volumeMl: 1.7, rightVolumeMl: 1.7, leftVolumeMl: 0,
+      };
+      return measureNodule(volume, lungs, { offset: [4, 4, 0], size: [16, 16, 3], data }, 1);
+    };
+    expect(build(false).type).toBe('ground-glass');
+    const partSolid = build(true);
+    expect(partSolid.type).toBe('part-solid');
+    // The core's axes run between edge voxel centres: 4 mm along a side, 5.7 across the diagonal.
+    expect(partSolid.solidComponentMm).toBeGreaterThanOrEqual(4);
+    expect(partSolid.solidComponentMm).toBeLessThanOrEqual(5.7);
+  });
 });
