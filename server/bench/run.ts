@@ -18,11 +18,12 @@ const root = path.resolve(import.meta.dirname, '../..');
 const cacheDir = path.join(root, '.cache', 'bench');
 const seriesDir = path.join(cacheDir, 'phantom-512x512x320');
 
-async function benchCase(file: string, args: string[]): Promise<BenchResult> {
+/** The results a case prints, in order (most print one). */
+async function benchCase(file: string, args: string[]): Promise<BenchResult[]> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, file), ...args], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
-  const line = stdout.split('\n').find((l) => l.startsWith('BENCH '));
-  if (!line) throw new Error(`${file} printed no result:\n${stdout}`);
-  return JSON.parse(line.slice(6)) as BenchResult;
+  const lines = stdout.split('\n').filter((l) => l.startsWith('BENCH '));
+  if (lines.length === 0) throw new Error(`${file} printed no result:\n${stdout}`);
+  return lines.map((line) => JSON.parse(line.slice(6)) as BenchResult);
 }
 
 if (!(await access(path.join(seriesDir, 'truth.json')).then(() => true, () => false))) {
@@ -42,19 +43,19 @@ try {
   const authorization = `Basic ${Buffer.from(`${orthanc.username}:${orthanc.password}`).toString('base64')}`;
   // Warm Orthanc's caches once so that both retrievals see the same state.
   await benchCase('case-wado.ts', [dicomWebUrl, authorization, studyInstanceUid, seriesInstanceUid]);
-  results.push(await benchCase('case-wado.ts', [dicomWebUrl, authorization, studyInstanceUid, seriesInstanceUid]));
-  results.push(await benchCase('case-fetch-volume.ts', [dicomWebUrl, orthanc.username, orthanc.password, studyInstanceUid]));
+  results.push(...await benchCase('case-wado.ts', [dicomWebUrl, authorization, studyInstanceUid, seriesInstanceUid]));
+  results.push(...await benchCase('case-fetch-volume.ts', [dicomWebUrl, orthanc.username, orthanc.password, studyInstanceUid]));
 } finally {
   await orthanc.destroy();
 }
-results.push(await benchCase('case-analysis.ts', [seriesDir]));
+results.push(...await benchCase('case-analysis.ts', [seriesDir]));
 const extra = path.join(import.meta.dirname, 'case-inference.ts');
-if (await access(extra).then(() => true, () => false)) results.push(await benchCase('case-inference.ts', [seriesDir]));
+if (await access(extra).then(() => true, () => false)) results.push(...await benchCase('case-inference.ts', [seriesDir]));
 
 const [wado, fetchVolume] = results;
 const lines = [
   `Benchmark: 320-slice 512 x 512 CT, ${new Date().toISOString()}, ${process.platform} ${process.arch}, node ${process.version}`,
-  ...results.map((r) => `  ${r.name.padEnd(36)} ${String(r.wallMs).padStart(7)} ms   peak RSS ${String(r.peakRssMb).padStart(5)} MB   ${r.detail ? JSON.stringify(r.detail) : ''}`),
+  ...results.map((r) => `  ${r.name.padEnd(43)} ${String(r.wallMs).padStart(7)} ms   peak RSS ${String(r.peakRssMb).padStart(5)} MB   ${r.detail ? JSON.stringify(r.detail) : ''}`),
   `  fetch + volume / plain WADO-RS = ${(fetchVolume.wallMs / wado.wallMs).toFixed(2)}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
