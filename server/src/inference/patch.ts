@@ -113,8 +113,9 @@ export type PatchSampler = (centreVoxel: Vec3, out: Float32Array, offset?: numbe
  * by half a patch, is resampled once onto the patch spacing (box-filtered where the scan is finer,
  * so a 0.7 mm scan keeps the noise level the model saw in training); each patch is then that grid
  * shifted by the centre's fraction of a grid step (linear). Resampling every patch from the scan
- * took 1.7 ms a patch at 0.7 x 0.7 x 1 mm, a shift 0.3 ms (after 0.45 s for the grid), so the detector can
- * classify more proposals. Training (models/training/make-dataset.ts) cuts its patches the same way.
+ * took 1.7 ms a patch at 0.7 x 0.7 x 1 mm; a shift takes 0.3 ms, after 0.45-0.7 s for the grid, so
+ * the detector can classify more proposals. Training (models/training/make-dataset.ts) cuts its
+ * patches the same way.
  */
 export function createPatchSampler(volume: Volume, geometry: PatchGeometry, region?: Box): PatchSampler {
   const box = region ?? { offset: [0, 0, 0], size: volume.dims };
