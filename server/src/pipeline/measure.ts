@@ -27,7 +27,8 @@ const solidShare = 0.5;
  * A solid component narrower than this share of its length (on its slice of largest extent) is a
  * vessel crossing the nodule: on phantom set seed 1 the four ground-glass nodules called part-solid
  * had "cores" of 5 x 0, 5 x 0, 13.3 x 1.4 and 21.3 x 4.4 mm (aspect 0-0.21); the part-solid cores
- * measured 0.32-1.
+ * measured 0.32-1. Only one of the four is ground glass now: in the other three a short vessel
+ * fragment (e.g. 3.1 x 1.4 mm) beside the vessel passes as a core.
  */
 const minCoreAspect = 0.3;
 /** Solid components looked at, largest first, for one that is not a vessel. */

@@ -40,11 +40,6 @@ const smallBodyShare = 1.25;
 const leakVolumeFactor = 8;
 /** Openings (mm) tried on a leaked mask: cut vessels up to about 4 and 5.6 mm thick. */
 const strongerOpeningsMm = [2, 2.8];
-function countSet(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i];
-  return n;
-}
 /** Typical ground-glass attenuation (-750..-300 HU, Fleischner glossary): the halo threshold sits half-way to the lung. */
 const groundGlassHu = -520;
 /** Solid tissue starts here (as in measure.ts). */
@@ -144,14 +139,16 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
       }
     }
   }
+  const hasThickHalo = (wide: Extracted, solid: Extracted) => {
+    const wideMm3 = maskMm3(wide.nodule);
+    return wide.strands <= solid.strands && wideMm3 <= leakVolumeFactor * candidateMm3
+      && sphereRadiusMm(wideMm3) - sphereRadiusMm(maskMm3(solid.nodule)) >= minHaloThicknessMm;
+  };
   // A solid core may sit in a ground-glass halo (part-solid): the halo is the nodule's edge.
   const subsolidThreshold = (groundGlassHu + parenchymaHu) / 2;
   if (extracted && threshold > subsolidThreshold + 50) {
     const wide = extract(subsolidThreshold);
-    const wideMm3 = wide ? maskMm3(wide.nodule) : 0;
-    const thickHalo = wide !== undefined && wide.strands <= extracted.strands && wideMm3 <= leakVolumeFactor * candidateMm3
-      && sphereRadiusMm(wideMm3) - sphereRadiusMm(maskMm3(extracted.nodule)) >= minHaloThicknessMm;
-    if (wide && (thickHalo || hasGroundGlassRim(hu, wide.nodule, extracted.nodule, grid))) extracted = wide;
+    if (wide && (hasThickHalo(wide, extracted) || hasGroundGlassRim(hu, wide.nodule, extracted.nodule, grid))) extracted = wide;
   }
   if (!extracted) return undefined;
   const { nodule, strands } = extracted;
@@ -168,6 +165,12 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
   return { mask: { offset, size: bounds.size, data }, touchesBox, strands };
 }
 
+/** A nodule mask in the box and the strands (vessels, airway walls) that leave it. */
+interface Extracted {
+  readonly nodule: Uint8Array;
+  readonly strands: number;
+}
+
 /**
  * The nodule at `threshold`: the lung voxels at or above it, opened (erode, keep the component at
  * the centre, dilate back) to cut vessels and wall contacts thinner than the ball, then with the
@@ -175,7 +178,7 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
  * lobes belong to the nodule; LIDC readers outline them), those that run on (vessels) only at their root.
  */
 function extractNodule(hu: Int16Array, lung: Uint8Array, awayFromPleura: Uint8Array, grid: Grid, centre: readonly number[], threshold: number, openingMm: number, reachMm: number, seedMm: number):
-  { nodule: Uint8Array; strands: number } | undefined {
+  Extracted | undefined {
   const foreground = new Uint8Array(hu.length);
   for (let n = 0; n < hu.length; n++) foreground[n] = hu[n] >= threshold && lung[n] ? 1 : 0;
   const core = erode(foreground, grid, openingMm);
@@ -200,7 +203,7 @@ function extractNodule(hu: Int16Array, lung: Uint8Array, awayFromPleura: Uint8Ar
  * vessel runs on through the ball's surface, a free nodule stays inside).
  */
 function extractSmallBody(hu: Int16Array, lung: Uint8Array, grid: Grid, centre: readonly number[], threshold: number, radiusMm: number):
-  { nodule: Uint8Array; strands: number } | undefined {
+  Extracted | undefined {
   const ball = new Uint8Array(hu.length);
   const shell = new Uint8Array(hu.length);
   const above = (n: number) => hu[n] >= threshold && lung[n] !== 0;
@@ -330,4 +333,10 @@ function nearestSet(mask: Uint8Array, grid: Grid, centre: readonly number[], max
     if (d2 < bestD2) { bestD2 = d2; best = n; }
   }
   return best;
+}
+
+function countSet(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
 }
