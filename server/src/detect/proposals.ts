@@ -1,7 +1,7 @@
 import type { Vec3, Volume } from '../domain/volume.ts';
 import { downsampleMean, toSourceIndex, type SampledGrid } from '../imaging/downsample.ts';
 import { gaussianSmooth } from '../imaging/gaussian.ts';
-import { cropBox } from '../imaging/grid.ts';
+import type { Box, Grid } from '../imaging/grid.ts';
 import { symmetricEigenvalues } from '../imaging/symmetric-eigen.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
 
@@ -48,32 +48,109 @@ const maxHu = 200;
  * chosen per scale (cost falls with the scale), restricted to the lungs' bounding box.
  */
 export function proposeCandidates(volume: Volume, lungs: LungMask, options: ProposalOptions = {}): Proposal[] {
-  if (!lungs.found) return [];
+  const plan = planBlobScales(volume, lungs, options, 1);
+  return plan ? collectProposals(volume, lungs, plan, plan.groups.map(groupMaxima)) : [];
+}
+
+/** Runs groups of blob-filter scales, where it likes (the detector spreads them over threads). */
+export type BlobScaleRunner = (groups: readonly BlobScaleGroup[]) => Promise<ScaleMaximum[][][]>;
+
+/** proposeCandidates with the scales grouped for `threads` threads and run by `runGroups`: the same proposals. */
+export async function proposeCandidatesWith(runGroups: BlobScaleRunner, threads: number, volume: Volume, lungs: LungMask, options: ProposalOptions = {}): Promise<Proposal[]> {
+  const plan = planBlobScales(volume, lungs, options, threads);
+  return plan ? collectProposals(volume, lungs, plan, await runGroups(plan.groups)) : [];
+}
+
+/**
+ * Scales of the blob filter that run on one block-averaged grid of the lungs' box: plain data, so a
+ * worker thread can take it. The masked box is shared memory, not copied.
+ */
+export interface BlobScaleGroup {
+  /** The lungs' box of the scan, everything outside the lungs set to `outsideLungHu`. */
+  readonly masked: Int16Array;
+  readonly box: Grid;
+  readonly factors: readonly [number, number, number];
+  readonly sigmasMm: readonly number[];
+  readonly minResponse: number;
+}
+
+/** Local maxima of each of the group's scales, on its grid. */
+export function groupMaxima({ masked, box, factors, sigmasMm, minResponse }: BlobScaleGroup): ScaleMaximum[][] {
+  const grid = downsampleMean(masked, box, { offset: [0, 0, 0], size: box.dims }, factors);
+  return sigmasMm.map((sigma) => blobMaxima(gaussianSmooth(grid.data, grid, sigma), grid, sigma, minResponse));
+}
+
+/** Relative cost of a group (block averaging, then grid voxels times kernel taps per scale), to share groups between threads. */
+export function blobScaleGroupCost({ masked, factors, box, sigmasMm }: BlobScaleGroup): number {
+  const gridVoxels = masked.length / (factors[0] * factors[1] * factors[2]);
+  const scaleCost = (sigma: number) => gridVoxels * (10 + box.spacing.reduce((sum, s, axis) => sum + 2 * Math.ceil((3 * sigma) / (s * factors[axis])) + 1, 0));
+  return masked.length + sigmasMm.reduce((sum, sigma) => sum + scaleCost(sigma), 0);
+}
+
+interface BlobScalePlan {
+  readonly box: Box;
+  readonly sigmas: readonly number[];
+  readonly groups: readonly BlobScaleGroup[];
+}
+
+/**
+ * The scales grouped by grid. For several threads, a group that would take more than its share of
+ * the work gives up its scales to groups of their own (each averages the grid again, cheaper than a
+ * thread left waiting).
+ */
+function planBlobScales(volume: Volume, lungs: LungMask, options: ProposalOptions, threads: number): BlobScalePlan | undefined {
+  if (!lungs.found) return undefined;
   const sigmas = options.sigmasMm ?? defaultSigmasMm;
   const minResponse = options.minResponse ?? 60;
   const box = lungs.bounds;
-  const masked = cropBox(volume.voxels, volume.dims, box);
-  const lungCrop = cropBox(lungs.mask, volume.dims, box);
-  for (let n = 0; n < masked.length; n++) {
-    masked[n] = lungCrop[n] ? Math.min(maxHu, masked[n]) : outsideLungHu;
-  }
-  const cropGrid = { dims: box.size, spacing: volume.spacing } as const;
-  const whole = { offset: [0, 0, 0] as const, size: box.size };
-  const grids = new Map<string, SampledGrid>();
-  const proposals: Proposal[] = [];
-  for (const sigma of sigmas) {
+  const masked = maskedLungBox(volume, lungs);
+  const boxGrid: Grid = { dims: box.size, spacing: volume.spacing };
+  const groups: BlobScaleGroup[] = [];
+  for (const sigmaMm of sigmas) {
     const factors = volume.spacing.map((s, axis) => Math.max(
       Math.max(1, Math.round(finestSpacingMm[axis] / s)),
-      Math.floor(sigma / (sigmaInVoxels * s)),
+      Math.floor(sigmaMm / (sigmaInVoxels * s)),
     )) as [number, number, number];
-    const key = factors.join('x');
-    let grid = grids.get(key);
-    if (!grid) {
-      grid = downsampleMean(masked, cropGrid, whole, factors);
-      grids.set(key, grid);
+    const index = groups.findIndex((g) => g.factors.every((f, axis) => f === factors[axis]));
+    if (index < 0) groups.push({ masked, box: boxGrid, factors, sigmasMm: [sigmaMm], minResponse });
+    else groups[index] = { ...groups[index], sigmasMm: [...groups[index].sigmasMm, sigmaMm] };
+  }
+  if (threads > 1) {
+    const share = groups.reduce((sum, g) => sum + blobScaleGroupCost(g), 0) / threads;
+    for (let g = 0; g < groups.length; g++) {
+      while (groups[g].sigmasMm.length > 1 && blobScaleGroupCost(groups[g]) > share) {
+        const [last, ...kept] = [...groups[g].sigmasMm].reverse();
+        groups[g] = { ...groups[g], sigmasMm: kept.reverse() };
+        groups.push({ ...groups[g], sigmasMm: [last] });
+      }
     }
-    const smoothed = gaussianSmooth(grid.data, grid, sigma);
-    for (const p of blobMaxima(smoothed, grid, sigma, minResponse)) {
+  }
+  return { box, sigmas, groups };
+}
+
+/** The lungs' box of the scan with HU clamped to `maxHu` and everything outside the lungs at `outsideLungHu`, in shared memory. */
+function maskedLungBox(volume: Volume, lungs: LungMask): Int16Array {
+  const { offset, size } = lungs.bounds;
+  const [nx, ny] = volume.dims;
+  const masked = new Int16Array(new SharedArrayBuffer(size[0] * size[1] * size[2] * Int16Array.BYTES_PER_ELEMENT));
+  for (let k = 0, n = 0; k < size[2]; k++) {
+    for (let j = 0; j < size[1]; j++) {
+      const row = offset[0] + (offset[1] + j) * nx + (offset[2] + k) * nx * ny;
+      for (let i = 0; i < size[0]; i++, n++) {
+        masked[n] = lungs.mask[row + i] ? Math.min(maxHu, volume.voxels[row + i]) : outsideLungHu;
+      }
+    }
+  }
+  return masked;
+}
+
+function collectProposals(volume: Volume, lungs: LungMask, { box, sigmas, groups }: BlobScalePlan, maxima: readonly ScaleMaximum[][][]): Proposal[] {
+  // In the order of the scales, whatever the grouping: the suppression keeps the first of equals.
+  const scales = groups.flatMap((group, g) => group.sigmasMm.map((sigma, s) => ({ sigma, grid: { factors: group.factors, offset: [0, 0, 0] as const }, found: maxima[g][s] })))
+    .sort((a, b) => sigmas.indexOf(a.sigma) - sigmas.indexOf(b.sigma));
+  const proposals: Proposal[] = [];
+  for (const { sigma, grid, found } of scales) {
+    for (const p of found) {
       const centre = {
         x: box.offset[0] + toSourceIndex(grid, 0, p.i),
         y: box.offset[1] + toSourceIndex(grid, 1, p.j),
@@ -92,7 +169,7 @@ export function proposeCandidates(volume: Volume, lungs: LungMask, options: Prop
   return suppressOverlaps(proposals, volume.spacing);
 }
 
-interface Maximum {
+export interface ScaleMaximum {
   readonly i: number;
   readonly j: number;
   readonly k: number;
@@ -102,7 +179,7 @@ interface Maximum {
 }
 
 /** Local maxima (26-neighbourhood) of −σ²∇²(smoothed) above minResponse, with their Hessians. */
-function blobMaxima(s: Float32Array, grid: SampledGrid, sigma: number, minResponse: number): Maximum[] {
+function blobMaxima(s: Float32Array, grid: SampledGrid, sigma: number, minResponse: number): ScaleMaximum[] {
   const [nx, ny, nz] = grid.dims;
   const plane = nx * ny;
   const [hx, hy, hz] = grid.spacing;
@@ -123,7 +200,7 @@ function blobMaxima(s: Float32Array, grid: SampledGrid, sigma: number, minRespon
       }
     }
   }
-  const maxima: Maximum[] = [];
+  const maxima: ScaleMaximum[] = [];
   // A maximum on the first or last slice cannot be told from the border's replicated values.
   const edge = nz >= 3 ? 1 : 0;
   for (let k = edge; k < nz - edge; k++) {

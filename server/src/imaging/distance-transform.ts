@@ -1,4 +1,4 @@
-import type { Grid } from './grid.ts';
+import { cropBox, pasteBox, setVoxelsBox, type Grid } from './grid.ts';
 
 /** Stands in for infinity: large enough for any distance in a CT, finite so the parabola maths holds. */
 const far = 1e20;
@@ -46,19 +46,19 @@ function transformLine(line: Float32Array, n: number, step: number, v: Int32Arra
 export function squaredDistanceTo(mask: Uint8Array, grid: Grid, target: 0 | 1, planar = false): Float32Array {
   const [nx, ny, nz] = grid.dims;
   const d = new Float32Array(mask.length);
-  for (let n = 0; n < mask.length; n++) d[n] = (mask[n] !== 0 ? 1 : 0) === target ? 0 : far;
+  nearestAlongRows(mask, nx, grid.spacing[0], target, d);
   const longest = Math.max(nx, ny, nz);
   const line = new Float32Array(longest);
   const out = new Float32Array(longest);
   const v = new Int32Array(longest);
   const z = new Float64Array(longest + 1);
-  const axes: Array<0 | 1 | 2> = planar ? [0, 1] : [0, 1, 2];
+  const axes: Array<1 | 2> = planar ? [1] : [1, 2];
   const strides = [1, nx, nx * ny];
   for (const axis of axes) {
     const n = grid.dims[axis];
     if (n < 2) continue;
     const stride = strides[axis];
-    const [a, b] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
+    const [a, b] = axis === 1 ? [0, 2] : [0, 1];
     for (let q = 0; q < grid.dims[b]; q++) {
       for (let p = 0; p < grid.dims[a]; p++) {
         const base = p * strides[a] + q * strides[b];
@@ -75,4 +75,40 @@ export function squaredDistanceTo(mask: Uint8Array, grid: Grid, target: 0 | 1, p
     }
   }
   return d;
+}
+
+/**
+ * Squared distance in mm² to the nearest set voxel, exact up to `withinMm`; beyond it the values are
+ * only known to be larger (huge where the transform was not run). The transform runs over the set
+ * voxels' bounding box widened by `withinMm`, a fraction of a nodule's segmentation box.
+ */
+export function squaredDistanceWithin(mask: Uint8Array, grid: Grid, withinMm: number): Float32Array {
+  const d = new Float32Array(mask.length).fill(far);
+  const box = setVoxelsBox(mask, grid, withinMm);
+  if (!box) return d;
+  return pasteBox(d, grid.dims, box, squaredDistanceTo(cropBox(mask, grid.dims, box), { dims: box.size, spacing: grid.spacing }, 1));
+}
+
+/**
+ * The first axis of the transform, where the input is still binary: the squared distance to the
+ * nearest target voxel in the same row, by one scan each way (no parabolas; the same values the
+ * general pass gives, at a fraction of its cost: this is half of every segmentation's time).
+ */
+function nearestAlongRows(mask: Uint8Array, nx: number, step: number, target: 0 | 1, d: Float32Array): void {
+  const s2 = step * step;
+  for (let base = 0; base < mask.length; base += nx) {
+    let last = -1;
+    for (let t = 0; t < nx; t++) {
+      if ((mask[base + t] !== 0 ? 1 : 0) === target) last = t;
+      d[base + t] = last < 0 ? far : (t - last) * (t - last) * s2;
+    }
+    last = -1;
+    for (let t = nx - 1; t >= 0; t--) {
+      if ((mask[base + t] !== 0 ? 1 : 0) === target) last = t;
+      if (last >= 0) {
+        const ahead = (last - t) * (last - t) * s2;
+        if (ahead < d[base + t]) d[base + t] = ahead;
+      }
+    }
+  }
 }

@@ -53,7 +53,7 @@ export function downsampleMean(
 }
 
 /** Source-grid (fractional) index of a sampled-grid voxel centre along one axis. */
-export function toSourceIndex(sampled: SampledGrid, axis: 0 | 1 | 2, index: number): number {
+export function toSourceIndex(sampled: Pick<SampledGrid, 'factors' | 'offset'>, axis: 0 | 1 | 2, index: number): number {
   const f = sampled.factors[axis];
   return sampled.offset[axis] + index * f + (f - 1) / 2;
 }

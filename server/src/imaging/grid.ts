@@ -66,3 +66,26 @@ export function cropBox<T extends Int16Array | Uint8Array | Float32Array>(
   }
   return out;
 }
+
+/** Writes a box-sized array back into its place in a full-grid array (the inverse of cropBox). */
+export function pasteBox<T extends Int16Array | Uint8Array | Float32Array>(
+  target: T, dims: readonly [number, number, number], box: Box, boxData: T,
+): T {
+  const [sx, sy, sz] = box.size;
+  const [ox, oy, oz] = box.offset;
+  for (let k = 0, n = 0; k < sz; k++) {
+    for (let j = 0; j < sy; j++, n += sx) target.set(boxData.subarray(n, n + sx), ox + (oy + j) * dims[0] + (oz + k) * dims[0] * dims[1]);
+  }
+  return target;
+}
+
+/**
+ * The bounding box of a mask's set voxels widened by `reachMm` (clipped to the grid): everything a
+ * distance, erosion or dilation within that reach depends on or can change. Undefined for an empty mask.
+ */
+export function setVoxelsBox(mask: Uint8Array, grid: Grid, reachMm: number): Box | undefined {
+  const set = boundingBox(mask, grid.dims);
+  if (!set) return undefined;
+  const reach = grid.spacing.map((s) => Math.ceil(reachMm / s));
+  return clipBox(set.offset.map((o, a) => o - reach[a]), set.offset.map((o, a) => o + set.size[a] - 1 + reach[a]), grid.dims);
+}

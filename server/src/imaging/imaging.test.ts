@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { labelComponents } from './connected-components.ts';
 import { downsampleMean } from './downsample.ts';
 import { gaussianSmooth } from './gaussian.ts';
-import { squaredDistanceTo } from './distance-transform.ts';
-import { close, fillHolesPerSlice } from './morphology.ts';
+import { squaredDistanceTo, squaredDistanceWithin } from './distance-transform.ts';
+import { close, dilate, erode, fillHolesPerSlice } from './morphology.ts';
 import { symmetricEigenvalues } from './symmetric-eigen.ts';
 
 describe('squaredDistanceTo', () => {
@@ -19,7 +19,83 @@ describe('squaredDistanceTo', () => {
   });
 });
 
+/** A random mask of blobs and strands, with set voxels on the grid's faces. */
+function randomMask(dims: readonly [number, number, number], seed: number): Uint8Array {
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const mask = new Uint8Array(dims[0] * dims[1] * dims[2]);
+  for (let n = 0; n < mask.length; n++) mask[n] = random() < 0.55 ? 1 : 0;
+  return mask;
+}
+
+/** Squared mm distance from each voxel to the nearest voxel of `target`, by trying them all. */
+function bruteForceDistance(mask: Uint8Array, dims: readonly [number, number, number], spacing: readonly [number, number, number], target: 0 | 1): number[] {
+  const [nx, ny, nz] = dims;
+  const targets: number[][] = [];
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if (mask[i + j * nx + k * nx * ny] === target) targets.push([i, j, k]);
+  const d: number[] = [];
+  for (let k = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++) {
+        d.push(Math.min(Infinity, ...targets.map(([a, b, c]) => ((i - a) * spacing[0]) ** 2 + ((j - b) * spacing[1]) ** 2 + ((k - c) * spacing[2]) ** 2)));
+      }
+    }
+  }
+  return d;
+}
+
+describe('squaredDistanceTo on random masks', () => {
+  it('matches the distances found by trying every voxel, to either value', () => {
+    const dims = [9, 7, 5] as const;
+    const spacing = [0.7, 0.7, 1.25] as const;
+    for (const target of [0, 1] as const) {
+      const mask = randomMask(dims, 11 + target);
+      const d = squaredDistanceTo(mask, { dims, spacing }, target);
+      bruteForceDistance(mask, dims, spacing, target).forEach((expected, n) => expect(d[n]).toBeCloseTo(expected, 4));
+    }
+  });
+});
+
+describe('squaredDistanceWithin', () => {
+  it('is exact up to its reach and larger beyond it', () => {
+    const dims = [30, 24, 16] as const;
+    const grid = { dims, spacing: [0.7, 0.7, 1.25] as const };
+    const mask = new Uint8Array(30 * 24 * 16);
+    for (const n of [5 + 6 * 30 + 4 * 720, 9 + 7 * 30 + 5 * 720, 7 + 10 * 30 + 6 * 720]) mask[n] = 1;
+    const exact = squaredDistanceTo(mask, grid, 1);
+    const within = squaredDistanceWithin(mask, grid, 3);
+    let far = 0;
+    exact.forEach((d, n) => {
+      if (d <= 9) expect(within[n]).toBeCloseTo(d, 4);
+      else {
+        expect(within[n]).toBeGreaterThan(9);
+        far++;
+      }
+    });
+    expect(far).toBeGreaterThan(mask.length / 2);
+  });
+});
+
 describe('morphology', () => {
+  it('gives the same erosion and dilation with small balls applied directly as by the distance transform', () => {
+    const dims = [12, 10, 8] as const;
+    const spacing = [0.7, 0.7, 1] as const;
+    const grid = { dims, spacing };
+    const mask = randomMask(dims, 5);
+    // 0.71 and 1.01 mm are the one-voxel shells of the segmentation; 1.4 and 2 mm its vessel openings.
+    for (const radiusMm of [0.71, 1.01, 1.4, 2]) {
+      for (const planar of [false, true]) {
+        const within = (target: 0 | 1) => {
+          const d = bruteForceDistance(mask, dims, planar ? [spacing[0], spacing[1], 1e6] : spacing, target);
+          return Uint8Array.from(d, (v) => (v <= radiusMm * radiusMm ? 1 : 0));
+        };
+        expect(dilate(mask, grid, radiusMm, planar)).toEqual(within(1));
+        expect(erode(mask, grid, radiusMm, planar)).toEqual(within(0).map((v) => 1 - v));
+      }
+    }
+  });
+
+
   it('closes a notch narrower than the disc and fills enclosed holes per slice', () => {
     const dims: [number, number, number] = [20, 20, 1];
     const mask = new Uint8Array(400);

@@ -5,13 +5,14 @@ import type { Candidate } from '../domain/finding.ts';
 import type { Volume } from '../domain/volume.ts';
 import { logistic, proposalScore, shapeFeatures, type SegmentedProposal } from '../detect/classical-detector.ts';
 import { maskShape } from '../detect/shape.ts';
-import { proposeCandidates, type Proposal } from '../detect/proposals.ts';
+import { blobScaleGroupCost, proposeCandidatesWith, type Proposal } from '../detect/proposals.ts';
 import type { Detector } from '../pipeline/detect.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
-import { segmentNoduleOnce } from '../pipeline/segment.ts';
+import { placeSegmentation, segmentationCrop } from '../pipeline/segment.ts';
+import { createThreadPool, defaultAnalysisThreads } from '../threads/thread-pool.ts';
 import { parseModelManifest, type ModelManifest, type SecondStageWeights } from './model-manifest.ts';
 import { readOnnxMetadata } from './onnx-metadata.ts';
-import { createPatchSampler, patchVoxelCount } from './patch.ts';
+import { createPatchSamplerWith, patchVoxelCount } from './patch.ts';
 
 /** The committed nodule model (models/MODEL_CARD.md). */
 export const defaultModelPath = fileURLToPath(new URL('../../../models/lungbridge-nodule-cnn.onnx', import.meta.url));
@@ -24,7 +25,7 @@ export interface PatchClassifier {
 }
 
 export interface SessionOptions {
-  /** Intra-op threads; the analysis host's cores (2 in the reference deployment). */
+  /** Intra-op threads; default the host's cores (2 in the reference deployment). */
   readonly threads?: number;
 }
 
@@ -32,7 +33,7 @@ export async function loadPatchClassifier(modelPath: string = defaultModelPath, 
   const bytes = new Uint8Array(await readFile(modelPath));
   const manifest = parseModelManifest(readOnnxMetadata(bytes));
   const session = await ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: options.threads ?? 2,
+    intraOpNumThreads: options.threads ?? defaultAnalysisThreads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
@@ -70,6 +71,11 @@ export interface ModelDetectorOptions {
    */
   readonly segmentedByNetwork?: number;
   readonly segmentedByBlobScore?: number;
+  /**
+   * Threads for the blob filter's scales, the patch grid and the second stage's segmentations
+   * (default the host's cores): on 2 cores they take about half the time they take on one.
+   */
+  readonly threads?: number;
 }
 
 /** What the second stage knows of a proposal: its blob features, the network's probability and its segmentation. */
@@ -117,19 +123,25 @@ export function secondStageScore({ proposal: p, networkProbability, segmented }:
  * classical detector's first stage) give the candidate centres and sizes; the network classifies a
  * patch around each; the most likely, by the network and by the blob score, are segmented. Patches
  * are resampled batch by batch into one reused buffer, so memory stays bounded whatever the scan's size.
+ * The blob filter's scales, the patch grid and the segmentations are shared out over `options.threads` threads.
  */
 export function createProposalScorer(classifier: PatchClassifier, options: ModelDetectorOptions = {}): (volume: Volume, lungs: LungMask) => Promise<ScoredProposal[]> {
   const maxCandidates = options.maxCandidates ?? defaultClassifiedProposals;
   const batchSize = options.batchSize ?? 64;
   const byNetwork = options.segmentedByNetwork ?? 30;
   const byBlobScore = options.segmentedByBlobScore ?? 10;
+  const threads = createThreadPool(options.threads ?? defaultAnalysisThreads);
   const { manifest } = classifier;
   const voxels = patchVoxelCount(manifest.patch);
   const buffer = new Float32Array(batchSize * voxels);
   return async (volume, lungs) => {
+    const proposed = await proposeCandidatesWith((groups) => threads.map('blobScales', groups, blobScaleGroupCost), threads.helpers + 1, volume, lungs);
     // Ranked by the blob score, so the first `byBlobScore` are its best.
-    const proposals = rankProposals(proposeCandidates(volume, lungs)).slice(0, maxCandidates);
-    const samplePatch = createPatchSampler(volume, manifest.patch, lungs.bounds);
+    const proposals = rankProposals(proposed).slice(0, maxCandidates);
+    const samplePatch = await createPatchSamplerWith(
+      (slabs) => threads.map('gridSlab', slabs, (slab) => patchVoxelCount(slab.geometry), (slab) => slab.source === volume),
+      threads.helpers + 1, volume, manifest.patch, lungs.bounds,
+    );
     const network = new Float32Array(proposals.length);
     for (let start = 0; start < proposals.length; start += batchSize) {
       const batch = proposals.slice(start, start + batchSize);
@@ -138,12 +150,14 @@ export function createProposalScorer(classifier: PatchClassifier, options: Model
     }
     const byProbability = [...proposals.keys()].sort((a, b) => network[b] - network[a]);
     const bestByBlobScore = Array.from({ length: Math.min(byBlobScore, proposals.length) }, (_, n) => n);
-    const chosen = new Set([...byProbability.slice(0, byNetwork), ...bestByBlobScore]);
-    return [...chosen].map((n) => {
-      const proposal = proposals[n];
-      const once = segmentNoduleOnce(volume, lungs, proposal);
+    const chosen = [...new Set([...byProbability.slice(0, byNetwork), ...bestByBlobScore])];
+    const crops = chosen.map((n) => segmentationCrop(volume, lungs, proposals[n]));
+    const boxes = crops.map((crop) => crop.box);
+    const segmented = await threads.map('segmentCrop', crops, (crop) => crop.hu.length);
+    return chosen.map((n, c) => {
+      const once = placeSegmentation(boxes[c], segmented[c], volume.dims);
       return {
-        proposal,
+        proposal: proposals[n],
         networkProbability: network[n],
         ...(once ? { segmented: { ...once, shape: maskShape(once.mask, volume.spacing) } } : {}),
       };

@@ -52,12 +52,15 @@ function axisTaps(centre: number, size: number, patchSpacing: number, sourceSpac
   return { first, last, index, weight, tapsPerOutput };
 }
 
+/** The part of a Volume that resampling reads. */
+type VoxelSource = Pick<Volume, 'voxels' | 'dims' | 'spacing'>;
+
 /**
  * Resamples the box of `volume` around `centreVoxel` onto a grid of `size` points at `spacingMm`
  * (HU, float), writing them into `out` from `offset` in [z][y][x] order. Separable: x, then y, then
  * z, over only the source voxels the box touches.
  */
-function resampleBox(volume: Volume, centreVoxel: Vec3, geometry: PatchGeometry, out: Float32Array, offset = 0): void {
+function resampleBox(volume: VoxelSource, centreVoxel: Vec3, geometry: PatchGeometry, out: Float32Array, offset = 0): void {
   const [nx, ny] = volume.dims;
   const [px, py, pz] = geometry.size;
   const tx = axisTaps(centreVoxel.x, px, geometry.spacingMm[0], volume.spacing[0], nx);
@@ -118,15 +121,88 @@ export type PatchSampler = (centreVoxel: Vec3, out: Float32Array, offset?: numbe
  * patches the same way.
  */
 export function createPatchSampler(volume: Volume, geometry: PatchGeometry, region?: Box): PatchSampler {
+  const plan = planPatchGrid(volume, geometry, region);
+  return samplerOnGrid(plan, resampleGridSlab(gridSlabs(volume, plan, 1)[0]));
+}
+
+/** Resamples slabs of the patch grid, where it likes (the detector spreads them over threads). */
+export type GridSlabRunner = (slabs: readonly GridSlab[]) => Promise<Float32Array[]>;
+
+/** createPatchSampler with the grid resampled by `runSlabs`, in `slabCount` slabs of planes: the same patches. */
+export async function createPatchSamplerWith(runSlabs: GridSlabRunner, slabCount: number, volume: Volume, geometry: PatchGeometry, region?: Box): Promise<PatchSampler> {
+  const plan = planPatchGrid(volume, geometry, region);
+  const slabs = gridSlabs(volume, plan, slabCount);
+  const resampled = await runSlabs(slabs);
+  const grid = new Float32Array(plan.points[0] * plan.points[1] * plan.points[2]);
+  let at = 0;
+  for (const planes of resampled) {
+    grid.set(planes, at);
+    at += planes.length;
+  }
+  return samplerOnGrid(plan, grid);
+}
+
+/**
+ * Planes of the patch grid and the scan slices they read (only those, so a slab can go to another
+ * thread without the whole scan): plain data.
+ */
+export interface GridSlab {
+  readonly source: VoxelSource;
+  /** Centre of the slab's grid in `source` voxels. */
+  readonly centre: Vec3;
+  readonly geometry: PatchGeometry;
+}
+
+export function resampleGridSlab({ source, centre, geometry }: GridSlab): Float32Array {
+  const out = new Float32Array(patchVoxelCount(geometry));
+  resampleBox(source, centre, geometry, out);
+  return out;
+}
+
+interface PatchGridPlan {
+  readonly geometry: PatchGeometry;
+  /** Grid points per axis. */
+  readonly points: readonly [number, number, number];
+  /** Volume voxel coordinates of grid point 0 per axis, and of one grid step. */
+  readonly start: readonly number[];
+  readonly step: readonly number[];
+}
+
+function planPatchGrid(volume: Volume, geometry: PatchGeometry, region?: Box): PatchGridPlan {
   const box = region ?? { offset: [0, 0, 0], size: volume.dims };
   const step = geometry.spacingMm.map((s, a) => s / volume.spacing[a]);
   // Grid points along each axis: the region's extent in steps, plus half a patch and one point each side.
-  const points = [0, 1, 2].map((a) => Math.ceil((box.size[a] - 1) / step[a]) + geometry.size[a] + 3);
+  const points = [0, 1, 2].map((a) => Math.ceil((box.size[a] - 1) / step[a]) + geometry.size[a] + 3) as [number, number, number];
   const start = [0, 1, 2].map((a) => box.offset[a] + (box.size[a] - 1) / 2 - ((points[a] - 1) / 2) * step[a]);
-  const grid = new Float32Array(points[0] * points[1] * points[2]);
-  const centre = (a: number) => start[a] + ((points[a] - 1) / 2) * step[a];
-  resampleBox(volume, { x: centre(0), y: centre(1), z: centre(2) }, { size: points as [number, number, number], spacingMm: geometry.spacingMm }, grid);
+  return { geometry, points, start, step };
+}
 
+/**
+ * The grid's planes in `count` slabs. The first reads the volume itself; the others a copy of just
+ * the slices their planes' taps reach, with the centre moved to match: the same arithmetic, so the
+ * same values, as one resampling of the whole grid.
+ */
+function gridSlabs(volume: Volume, { geometry, points, start, step }: PatchGridPlan, count: number): GridSlab[] {
+  const [gx, gy, gz] = points;
+  const plane = volume.dims[0] * volume.dims[1];
+  const centreOf = (a: number, first: number, size: number) => start[a] + (first + (size - 1) / 2) * step[a];
+  const slabs: GridSlab[] = [];
+  for (let s = 0, first = 0; s < count && first < gz; s++) {
+    const planes = Math.ceil((gz - first) / (count - s));
+    const slabGeometry: PatchGeometry = { size: [gx, gy, planes], spacingMm: geometry.spacingMm };
+    const centre = { x: centreOf(0, 0, gx), y: centreOf(1, 0, gy), z: centreOf(2, first, planes) };
+    if (s === 0) slabs.push({ source: volume, centre, geometry: slabGeometry });
+    else {
+      const { first: lo, last: hi } = axisTaps(centre.z, planes, geometry.spacingMm[2], volume.spacing[2], volume.dims[2]);
+      const source = { voxels: volume.voxels.slice(lo * plane, (hi + 1) * plane), dims: [volume.dims[0], volume.dims[1], hi - lo + 1] as const, spacing: volume.spacing };
+      slabs.push({ source, centre: { ...centre, z: centre.z - lo }, geometry: slabGeometry });
+    }
+    first += planes;
+  }
+  return slabs;
+}
+
+function samplerOnGrid({ geometry, points, start, step }: PatchGridPlan, grid: Float32Array): PatchSampler {
   const [px, py, pz] = geometry.size;
   const [gx, gy, gz] = points;
   const ix = new Int32Array(px + 1);

@@ -3,7 +3,7 @@ import type { BoxMask } from '../domain/mask.ts';
 import type { Volume } from '../domain/volume.ts';
 import { componentMask, labelComponents } from '../imaging/connected-components.ts';
 import { boundingBox, clipBox, cropBox, type Box, type Grid } from '../imaging/grid.ts';
-import { squaredDistanceTo } from '../imaging/distance-transform.ts';
+import { squaredDistanceWithin } from '../imaging/distance-transform.ts';
 import { erode } from '../imaging/morphology.ts';
 import type { LungMask } from './lungs.ts';
 
@@ -96,6 +96,31 @@ export function segmentNoduleOnce(volume: Volume, lungs: LungMask, candidate: Pi
   return segmentInBox(volume, lungs, candidate, firstHalfSizeMm(candidate.diameterMm), options.parenchymaHu ?? -850);
 }
 
+/**
+ * What segmentNoduleOnce reads of the scan, cut out: the first box's HU and lung mask, plain data
+ * that a worker thread can take (`segmentCrop`, then `placeSegmentation` with the scan's dims).
+ */
+export interface SegmentationCrop {
+  readonly box: Box;
+  readonly hu: Int16Array;
+  readonly lung: Uint8Array;
+  readonly spacing: readonly [number, number, number];
+  /** The candidate's centre in box voxels. */
+  readonly centre: readonly [number, number, number];
+  readonly diameterMm: number;
+  readonly parenchymaHu: number;
+}
+
+/** The nodule in a crop's box (before it is placed in the scan) and the strands (vessels, airway walls) that leave it. */
+export interface CropSegmentation {
+  readonly nodule: Uint8Array;
+  readonly strands: number;
+}
+
+export function segmentationCrop(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, options: SegmentOptions = {}): SegmentationCrop {
+  return cropCandidateBox(volume, lungs, candidate, firstHalfSizeMm(candidate.diameterMm), options.parenchymaHu ?? -850);
+}
+
 const firstHalfSizeMm = (diameterMm: number) => Math.min(largestHalfSizeMm, Math.max(8, 1.25 * diameterMm) + 4);
 /**
  * The box grows up to this half size when the mask reaches its edge: room for a 30 mm nodule (the
@@ -106,18 +131,32 @@ const largestHalfSizeMm = 26;
 
 function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, halfMm: number, parenchymaHu: number):
   NoduleSegmentation | undefined {
+  const crop = cropCandidateBox(volume, lungs, candidate, halfMm, parenchymaHu);
+  return placeSegmentation(crop.box, segmentCrop(crop), volume.dims);
+}
+
+function cropCandidateBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, halfMm: number, parenchymaHu: number): SegmentationCrop {
   const c = candidate.centreVoxel;
   const half = volume.spacing.map((s) => halfMm / s);
   const box = clipBox([c.x - half[0], c.y - half[1], c.z - half[2]], [c.x + half[0], c.y + half[1], c.z + half[2]], volume.dims);
-  const hu = cropBox(volume.voxels, volume.dims, box);
-  const lung = cropBox(lungs.mask, volume.dims, box);
-  const grid: Grid = { dims: box.size, spacing: volume.spacing };
-  const centre = [c.x - box.offset[0], c.y - box.offset[1], c.z - box.offset[2]];
+  return {
+    box,
+    hu: cropBox(volume.voxels, volume.dims, box),
+    lung: cropBox(lungs.mask, volume.dims, box),
+    spacing: volume.spacing,
+    centre: [c.x - box.offset[0], c.y - box.offset[1], c.z - box.offset[2]],
+    diameterMm: candidate.diameterMm,
+    parenchymaHu,
+  };
+}
 
-  const radiusMm = candidate.diameterMm / 2;
+/** The nodule at the crop's centre, in the crop's box; undefined when nothing above the threshold lies there. */
+export function segmentCrop({ box, hu, lung, spacing, centre, diameterMm, parenchymaHu }: SegmentationCrop): CropSegmentation | undefined {
+  const grid: Grid = { dims: box.size, spacing };
+  const radiusMm = diameterMm / 2;
   const coreHu = coreDensity(hu, grid, centre, Math.max(1.5, radiusMm / 3));
   const threshold = Math.min(highestThresholdHu, Math.max(lowestThresholdHu, (coreHu + parenchymaHu) / 2));
-  const openingMm = Math.max(Math.min(volume.spacing[0], volume.spacing[1]) * 1.01, openingShare * radiusMm);
+  const openingMm = Math.max(Math.min(spacing[0], spacing[1]) * 1.01, openingShare * radiusMm);
   const reachMm = Math.max(minProtrusionMm, protrusionShare * radiusMm);
   // Partial-volume voxels along the pleura are not protrusions: they stay out of the put-back.
   const awayFromPleura = erode(lung, grid, Math.max(grid.spacing[0], grid.spacing[1]) * 1.01);
@@ -127,7 +166,7 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
   // A nodule on a vessel as thick as the opening leaks into it: the mask runs on, far beyond the
   // candidate's size. Stronger openings cut the vessel; the first that leaves a body of at least
   // the candidate's size at the centre, without the run-on, is taken.
-  const candidateMm3 = (Math.PI / 6) * candidate.diameterMm ** 3;
+  const candidateMm3 = (Math.PI / 6) * diameterMm ** 3;
   const maskMm3 = (mask: Uint8Array) => countSet(mask) * grid.spacing[0] * grid.spacing[1] * grid.spacing[2];
   if (extracted && extracted.strands > 0 && maskMm3(extracted.nodule) > leakVolumeFactor * candidateMm3) {
     for (const opening of strongerOpeningsMm.filter((o) => o > openingMm)) {
@@ -139,7 +178,7 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
       }
     }
   }
-  const hasThickHalo = (wide: Extracted, solid: Extracted) => {
+  const hasThickHalo = (wide: CropSegmentation, solid: CropSegmentation) => {
     const wideMm3 = maskMm3(wide.nodule);
     return wide.strands <= solid.strands && wideMm3 <= leakVolumeFactor * candidateMm3
       && sphereRadiusMm(wideMm3) - sphereRadiusMm(maskMm3(solid.nodule)) >= minHaloThicknessMm;
@@ -150,26 +189,25 @@ function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate
     const wide = extract(subsolidThreshold);
     if (wide && (hasThickHalo(wide, extracted) || hasGroundGlassRim(hu, wide.nodule, extracted.nodule, grid))) extracted = wide;
   }
+  return extracted;
+}
+
+/** A crop's segmentation as a mask in scan voxels (the crop's box), and whether it reaches the box's edge inside the scan. */
+export function placeSegmentation(box: Box, extracted: CropSegmentation | undefined, dims: readonly [number, number, number]): NoduleSegmentation | undefined {
   if (!extracted) return undefined;
   const { nodule, strands } = extracted;
-
-  const bounds = boundingBox(nodule, grid.dims);
+  const bounds = boundingBox(nodule, box.size);
   if (!bounds) return undefined;
   const touchesBox = [0, 1, 2].some((a) => {
     const lo = bounds.offset[a];
     const hi = lo + bounds.size[a] - 1;
-    return (lo === 0 && box.offset[a] > 0) || (hi === box.size[a] - 1 && box.offset[a] + box.size[a] < volume.dims[a]);
+    return (lo === 0 && box.offset[a] > 0) || (hi === box.size[a] - 1 && box.offset[a] + box.size[a] < dims[a]);
   });
-  const data = cropBox(nodule, grid.dims, bounds);
+  const data = cropBox(nodule, box.size, bounds);
   const offset: Box['offset'] = [box.offset[0] + bounds.offset[0], box.offset[1] + bounds.offset[1], box.offset[2] + bounds.offset[2]];
   return { mask: { offset, size: bounds.size, data }, touchesBox, strands };
 }
 
-/** A nodule mask in the box and the strands (vessels, airway walls) that leave it. */
-interface Extracted {
-  readonly nodule: Uint8Array;
-  readonly strands: number;
-}
 
 /**
  * The nodule at `threshold`: the lung voxels at or above it, opened (erode, keep the component at
@@ -178,7 +216,7 @@ interface Extracted {
  * lobes belong to the nodule; LIDC readers outline them), those that run on (vessels) only at their root.
  */
 function extractNodule(hu: Int16Array, lung: Uint8Array, awayFromPleura: Uint8Array, grid: Grid, centre: readonly number[], threshold: number, openingMm: number, reachMm: number, seedMm: number):
-  Extracted | undefined {
+  CropSegmentation | undefined {
   const foreground = new Uint8Array(hu.length);
   for (let n = 0; n < hu.length; n++) foreground[n] = hu[n] >= threshold && lung[n] ? 1 : 0;
   const core = erode(foreground, grid, openingMm);
@@ -186,7 +224,8 @@ function extractNodule(hu: Int16Array, lung: Uint8Array, awayFromPleura: Uint8Ar
   if (seed < 0) return undefined;
   const components = labelComponents(core, grid.dims);
   const body = componentMask(components, components.labels[seed]);
-  const bodyDistance = squaredDistanceTo(body, grid, 1);
+  // Read only up to the protrusions' reach.
+  const bodyDistance = squaredDistanceWithin(body, grid, openingMm + reachMm);
   const opened = new Uint8Array(hu.length);
   const open2 = openingMm * openingMm;
   for (let n = 0; n < hu.length; n++) opened[n] = foreground[n] && bodyDistance[n] <= open2 ? 1 : 0;
@@ -203,7 +242,7 @@ function extractNodule(hu: Int16Array, lung: Uint8Array, awayFromPleura: Uint8Ar
  * vessel runs on through the ball's surface, a free nodule stays inside).
  */
 function extractSmallBody(hu: Int16Array, lung: Uint8Array, grid: Grid, centre: readonly number[], threshold: number, radiusMm: number):
-  Extracted | undefined {
+  CropSegmentation | undefined {
   const ball = new Uint8Array(hu.length);
   const shell = new Uint8Array(hu.length);
   const above = (n: number) => hu[n] >= threshold && lung[n] !== 0;
