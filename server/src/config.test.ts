@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ConfigError, configVariables, loadConfig } from './config.ts';
 
 const minimal = { LUNGBRIDGE_API_KEYS: 'k'.repeat(32), ORTHANC_URL: 'http://127.0.0.1:8042' };
@@ -12,7 +13,14 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.routing.rules).toMatchObject({ modality: 'CT', minSlices: 10, maxSliceThicknessMm: 5 });
     expect(config.workers.concurrency).toBe(1);
+    expect(config.detector.threads).toBe(availableParallelism());
     expect(Object.isFrozen(config.orthanc)).toBe(true);
+  });
+
+  it('reads the analysis threads and refuses a count that is not a positive integer', () => {
+    expect(loadConfig({ ...minimal, LUNGBRIDGE_ANALYSIS_THREADS: '3' }).detector.threads).toBe(3);
+    expect(() => loadConfig({ ...minimal, LUNGBRIDGE_ANALYSIS_THREADS: '0' })).toThrow(/LUNGBRIDGE_ANALYSIS_THREADS/);
+    expect(() => loadConfig({ ...minimal, LUNGBRIDGE_ANALYSIS_THREADS: '1.5' })).toThrow(/LUNGBRIDGE_ANALYSIS_THREADS/);
   });
 
   it('splits comma-separated API keys', () => {

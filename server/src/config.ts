@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 /** Routing rules: which studies Lungbridge analyses on its own. Data, not code (MONAI Deploy style). */
@@ -48,6 +49,8 @@ const environmentSchema = z.object({
   /** Which nodule detector analyses run with: the trained ONNX 'model' (default) or 'classical'. */
   LUNGBRIDGE_DETECTOR: z.enum(['classical', 'model']).default('model'),
   LUNGBRIDGE_MODEL_PATH: z.string().optional(),
+  /** Threads of one analysis (onnxruntime and the detect stage's helper threads); default the host's cores. */
+  LUNGBRIDGE_ANALYSIS_THREADS: z.coerce.number().int().positive().max(256).default(availableParallelism()),
   LUNGBRIDGE_MAX_BODY_BYTES: positiveInt(1024 * 1024),
   LUNGBRIDGE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -84,7 +87,7 @@ export interface Config {
     readonly pollMs: number;
     readonly rules: RoutingRules;
   };
-  readonly detector: { readonly kind: 'classical' | 'model'; readonly modelPath?: string };
+  readonly detector: { readonly kind: 'classical' | 'model'; readonly modelPath?: string; readonly threads: number };
   readonly maxBodyBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -135,7 +138,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         bodyPartPattern: e.LUNGBRIDGE_ROUTE_BODY_PART,
       }),
     },
-    detector: { kind: e.LUNGBRIDGE_DETECTOR, ...(e.LUNGBRIDGE_MODEL_PATH ? { modelPath: e.LUNGBRIDGE_MODEL_PATH } : {}) },
+    detector: { kind: e.LUNGBRIDGE_DETECTOR, ...(e.LUNGBRIDGE_MODEL_PATH ? { modelPath: e.LUNGBRIDGE_MODEL_PATH } : {}), threads: e.LUNGBRIDGE_ANALYSIS_THREADS },
     maxBodyBytes: e.LUNGBRIDGE_MAX_BODY_BYTES,
     logLevel: e.LUNGBRIDGE_LOG_LEVEL,
   };

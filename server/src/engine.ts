@@ -11,6 +11,8 @@ export interface DetectorOptions {
   readonly detector?: DetectorChoice;
   /** The ONNX model file for 'model' (default models/lungbridge-nodule-cnn.onnx). */
   readonly modelPath?: string;
+  /** Threads of one analysis: onnxruntime's intra-op threads and the detect stage's (default the host's cores). */
+  readonly threads?: number;
 }
 
 /**
@@ -21,7 +23,8 @@ export interface DetectorOptions {
  */
 export async function createDetector(options: DetectorOptions = {}): Promise<Detector> {
   if (options.detector === 'classical') return createClassicalDetector();
-  return createModelDetector(await loadPatchClassifier(options.modelPath ?? defaultModelPath));
+  const threads = options.threads === undefined ? {} : { threads: options.threads };
+  return createModelDetector(await loadPatchClassifier(options.modelPath ?? defaultModelPath, threads), threads);
 }
 
 /** The analysis the service runs: the chosen detector, the shared analyse stages, results stored back. */

@@ -8,7 +8,7 @@ export const summary = 'Run the Lungbridge server from the environment (producti
 export async function run(): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const service = await startService(config, await createDefaultEngine({ detector: config.detector.kind, modelPath: config.detector.modelPath }), log);
+  const service = await startService(config, await createDefaultEngine({ detector: config.detector.kind, modelPath: config.detector.modelPath, threads: config.detector.threads }), log);
   await untilSignal();
   log.info('shutting down');
   await service.stop();

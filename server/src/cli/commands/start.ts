@@ -38,7 +38,7 @@ export async function run(args: readonly string[]): Promise<number> {
   }
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
-  const service = await startService(config, await createDefaultEngine({ detector: config.detector.kind, modelPath: config.detector.modelPath }), log);
+  const service = await startService(config, await createDefaultEngine({ detector: config.detector.kind, modelPath: config.detector.modelPath, threads: config.detector.threads }), log);
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out();
   out(`Lungbridge is running at ${service.url}`);
