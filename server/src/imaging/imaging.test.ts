@@ -79,22 +79,22 @@ describe('squaredDistanceWithin', () => {
 describe('morphology', () => {
   it('gives the same erosion and dilation with small balls applied directly as by the distance transform', () => {
     const dims = [12, 10, 8] as const;
-    const spacing = [0.7, 0.7, 1] as const;
-    const grid = { dims, spacing };
     const mask = randomMask(dims, 5);
-    // 0.71 and 1.01 mm are the one-voxel shells of the segmentation; 1.4 and 2 mm its vessel openings.
-    for (const radiusMm of [0.71, 1.01, 1.4, 2]) {
-      for (const planar of [false, true]) {
-        const within = (target: 0 | 1) => {
-          const d = bruteForceDistance(mask, dims, planar ? [spacing[0], spacing[1], 1e6] : spacing, target);
-          return Uint8Array.from(d, (v) => (v <= radiusMm * radiusMm ? 1 : 0));
-        };
-        expect(dilate(mask, grid, radiusMm, planar)).toEqual(within(1));
-        expect(erode(mask, grid, radiusMm, planar)).toEqual(within(0).map((v) => 1 - v));
+    // 0.71 and 1.01 mm are the one-voxel shells of the segmentation, 1.4 to 2.8 mm its vessel
+    // openings; 1.4 at 0.7 mm and 2.8 at 1.4 mm are radii of exactly two voxels, where rounding decides.
+    for (const spacing of [[0.7, 0.7, 1], [1.4, 1.4, 2]] as const) {
+      const grid = { dims, spacing };
+      for (const radiusMm of [0.71, 1.01, 1.4, 2, 2.8]) {
+        for (const planar of [false, true]) {
+          const r2 = radiusMm * radiusMm;
+          const toSet = squaredDistanceTo(mask, grid, 1, planar);
+          const toEmpty = squaredDistanceTo(mask, grid, 0, planar);
+          expect(dilate(mask, grid, radiusMm, planar)).toEqual(Uint8Array.from(toSet, (d) => (d <= r2 ? 1 : 0)));
+          expect(erode(mask, grid, radiusMm, planar)).toEqual(Uint8Array.from(toEmpty, (d) => (d > r2 ? 1 : 0)));
+        }
       }
     }
   });
-
 
   it('closes a notch narrower than the disc and fills enclosed holes per slice', () => {
     const dims: [number, number, number] = [20, 20, 1];

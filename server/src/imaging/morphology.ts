@@ -46,12 +46,20 @@ function ballOffsets(grid: Grid, radiusMm: number, planar: boolean): Array<reado
   for (let dk = -reach[2]; dk <= reach[2]; dk++) {
     for (let dj = -reach[1]; dj <= reach[1]; dj++) {
       for (let di = -reach[0]; di <= reach[0]; di++) {
-        const d2 = (di * grid.spacing[0]) ** 2 + (dj * grid.spacing[1]) ** 2 + (dk * grid.spacing[2]) ** 2;
-        if ((di || dj || dk) && d2 <= r2) offsets.push([di, dj, dk]);
+        if ((di || dj || dk) && transformDistance2(di, dj, dk, grid.spacing) <= r2) offsets.push([di, dj, dk]);
       }
     }
   }
   return offsets.length <= directBallLimit ? offsets : undefined;
+}
+
+/**
+ * A voxel offset's squared distance as the distance transform computes it: each axis's term added
+ * in turn and rounded to float32. A ball of exactly two voxels' radius then includes what the
+ * transform includes (in double precision the rounding would decide otherwise).
+ */
+function transformDistance2(di: number, dj: number, dk: number, [sx, sy, sz]: readonly [number, number, number]): number {
+  return Math.fround(dk * dk * (sz * sz) + Math.fround(dj * dj * (sy * sy) + Math.fround(di * di * (sx * sx))));
 }
 
 /**
