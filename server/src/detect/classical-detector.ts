@@ -2,7 +2,7 @@ import type { Candidate } from '../domain/finding.ts';
 import type { Volume } from '../domain/volume.ts';
 import type { Detector } from '../pipeline/detect.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
-import { segmentNoduleOnce } from '../pipeline/segment.ts';
+import { finalSegmentation, segmentNoduleOnce } from '../pipeline/segment.ts';
 import { proposeCandidates, type Proposal } from './proposals.ts';
 import { maskShape, type MaskShape } from './shape.ts';
 
@@ -91,7 +91,8 @@ export function createClassicalDetector(options: ClassicalDetectorOptions = {}):
         const segmented = segmentNoduleOnce(volume, lungs, p);
         if (!segmented) continue;
         const probability = candidateScore(p, { ...segmented, shape: maskShape(segmented.mask, volume.spacing) });
-        candidates.push({ centreVoxel: p.centreVoxel, diameterMm: p.diameterMm, probability });
+        const segmentation = finalSegmentation(segmented);
+        candidates.push({ centreVoxel: p.centreVoxel, diameterMm: p.diameterMm, probability, ...(segmentation ? { segmentation } : {}) });
       }
       return candidates;
     },

@@ -13,6 +13,11 @@ export interface Candidate {
   readonly diameterMm: number;
   /** 0..1 */
   readonly probability: number;
+  /**
+   * The nodule's mask, where the detector already segmented it at this centre and diameter and the
+   * mask stayed inside segmentNodule's first box: the segment stage takes it as it is.
+   */
+  readonly segmentation?: BoxMask;
 }
 
 /** A line on one axial slice, in voxel coordinates (x = column, y = row, z = slice index). */

@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { Candidate } from '../domain/finding.ts';
+import type { BoxMask } from '../domain/mask.ts';
 import type { Volume } from '../domain/volume.ts';
 import { logistic, proposalScore, shapeFeatures, type SegmentedProposal } from '../detect/classical-detector.ts';
 import { maskShape } from '../detect/shape.ts';
 import { blobScaleGroupCost, proposeCandidatesWith, type Proposal } from '../detect/proposals.ts';
 import type { Detector } from '../pipeline/detect.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
-import { placeSegmentation, segmentationCrop } from '../pipeline/segment.ts';
+import { finalSegmentation, placeSegmentation, segmentationCrop } from '../pipeline/segment.ts';
 import { createThreadPool, defaultAnalysisThreads } from '../threads/thread-pool.ts';
 import { parseModelManifest, type ModelManifest, type SecondStageWeights } from './model-manifest.ts';
 import { readOnnxMetadata } from './onnx-metadata.ts';
@@ -84,6 +85,8 @@ export interface ScoredProposal {
   readonly networkProbability: number;
   /** Absent when nothing above the threshold lies at the proposal's centre. */
   readonly segmented?: SegmentedProposal;
+  /** The nodule's final mask when that segmentation already is it (`finalSegmentation`). */
+  readonly segmentation?: BoxMask;
 }
 
 const logit = (p: number) => {
@@ -156,10 +159,12 @@ export function createProposalScorer(classifier: PatchClassifier, options: Model
     const segmented = await threads.map('segmentCrop', crops, (crop) => crop.hu.length);
     return chosen.map((n, c) => {
       const once = placeSegmentation(boxes[c], segmented[c], volume.dims);
+      const segmentation = finalSegmentation(once);
       return {
         proposal: proposals[n],
         networkProbability: network[n],
         ...(once ? { segmented: { ...once, shape: maskShape(once.mask, volume.spacing) } } : {}),
+        ...(segmentation ? { segmentation } : {}),
       };
     });
   };
@@ -180,6 +185,7 @@ export function createModelDetector(classifier: PatchClassifier, options: ModelD
         centreVoxel: scored.proposal.centreVoxel,
         diameterMm: scored.proposal.diameterMm,
         probability: weights ? secondStageScore(scored, weights) : scored.networkProbability,
+        ...(scored.segmentation ? { segmentation: scored.segmentation } : {}),
       }));
     },
   };

@@ -6,7 +6,8 @@ import type { Volume } from '../domain/volume.ts';
 import { analyzeVolume, reportableSize } from './analyze-volume.ts';
 import { loadVolumeFromFolder } from './load-folder.ts';
 import { lungLabel, segmentLungs } from './lungs.ts';
-import { segmentNodule, segmentNoduleOnce } from './segment.ts';
+import type { Detector } from './detect.ts';
+import { finalSegmentation, segmentNodule, segmentNoduleOnce } from './segment.ts';
 
 type Paint = (x: number, y: number, z: number) => number | undefined;
 
@@ -124,6 +125,27 @@ describe('analyzeVolume on a synthetic chest', () => {
     expect(finding.volumeMm3).toBeGreaterThan(0.6 * (4 / 3) * Math.PI * 64);
     expect(finding.volumeMm3).toBeLessThan(1.4 * (4 / 3) * Math.PI * 64);
     expect(Object.keys(result.timings).sort()).toEqual(['detect', 'lungs', 'measure', 'segment']);
+  });
+
+  it('measures the mask a detector hands on with its candidate, and segments the others itself', async () => {
+    const volume = chest(spacing, 40, sphereAt(24, 32, 25, 4, 30));
+    const lungs = segmentLungs(volume);
+    const centreVoxel = { x: 24 / spacing[0], y: 32 / spacing[1], z: 25 / spacing[2] };
+    const once = segmentNoduleOnce(volume, lungs, { centreVoxel, diameterMm: 8 });
+    const handedOn = finalSegmentation(once);
+    expect(handedOn, 'a free nodule stays inside the first box').toBeDefined();
+    expect(handedOn).toEqual(segmentNodule(volume, lungs, { centreVoxel, diameterMm: 8 }));
+    // Half the nodule: a mask the segment stage would never make itself, so its use shows.
+    const half = { ...handedOn!, data: handedOn!.data.map((v, n) => (n < handedOn!.data.length / 2 ? v : 0)) };
+    const detector = (segmentation?: typeof half): Detector => ({
+      name: 'fixed', version: '1', detect: async () => [{ centreVoxel, diameterMm: 8, probability: 0.9, ...(segmentation ? { segmentation } : {}) }],
+    });
+    const withMask = await analyzeVolume(volume, { detector: detector(half) });
+    const without = await analyzeVolume(volume, { detector: detector() });
+    const voxels = (m: { data: Uint8Array }) => m.data.reduce((a, b) => a + b, 0);
+    expect(voxels(withMask.findings[0].mask)).toBe(voxels(half));
+    expect(voxels(without.findings[0].mask)).toBe(voxels(handedOn!));
+    expect(voxels(half)).toBeLessThan(0.7 * voxels(handedOn!));
   });
 
   it('finds nothing in lungs without nodules', async () => {

@@ -65,7 +65,7 @@ export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}
   options.onStage?.('detect', timings.detect);
 
   const masks = time('segment', () => candidates
-    .map((candidate) => ({ candidate, mask: segmentNodule(volume, lungs, candidate) }))
+    .map((candidate) => ({ candidate, mask: candidate.segmentation ?? segmentNodule(volume, lungs, candidate) }))
     .filter((s) => s.mask !== undefined));
   const measured = time('measure', () => masks
     .map(({ candidate, mask }) => measureNodule(volume, lungs, mask!, candidate.probability))

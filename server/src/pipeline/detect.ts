@@ -14,7 +14,8 @@ export interface Detector {
 
 /**
  * Merges candidates whose centres lie within mergeDistanceMm of each other (readers count one
- * nodule once): the most probable of a group is kept, taking the group's largest diameter.
+ * nodule once): the most probable of a group is kept, taking the group's largest diameter (and then
+ * leaving its segmentation, made for the smaller one, to the segment stage).
  */
 export function mergeCandidates(candidates: readonly Candidate[], spacing: readonly [number, number, number], mergeDistanceMm: number): Candidate[] {
   const sorted = [...candidates].sort((a, b) => b.probability - a.probability);
@@ -26,7 +27,10 @@ export function mergeCandidates(candidates: readonly Candidate[], spacing: reado
       (k.centreVoxel.z - candidate.centreVoxel.z) * spacing[2],
     ) <= mergeDistanceMm);
     if (near < 0) kept.push(candidate);
-    else if (candidate.diameterMm > kept[near].diameterMm) kept[near] = { ...kept[near], diameterMm: candidate.diameterMm };
+    else if (candidate.diameterMm > kept[near].diameterMm) {
+      const { centreVoxel, probability } = kept[near];
+      kept[near] = { centreVoxel, probability, diameterMm: candidate.diameterMm };
+    }
   }
   return kept;
 }

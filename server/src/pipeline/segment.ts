@@ -97,6 +97,15 @@ export function segmentNoduleOnce(volume: Volume, lungs: LungMask, candidate: Pi
 }
 
 /**
+ * The mask segmentNodule would return for the same candidate, when a segmentNoduleOnce result
+ * already holds it (it stayed inside the first box, so no larger box is tried): detectors hand it on
+ * with their candidates (Candidate.segmentation) so the segment stage does not repeat it.
+ */
+export function finalSegmentation(once: NoduleSegmentation | undefined): BoxMask | undefined {
+  return once && !once.touchesBox ? once.mask : undefined;
+}
+
+/**
  * What segmentNoduleOnce reads of the scan, cut out: the first box's HU and lung mask, plain data
  * that a worker thread can take (`segmentCrop`, then `placeSegmentation` with the scan's dims).
  */
