@@ -1,7 +1,7 @@
 import type { Vec3, Volume } from '../domain/volume.ts';
-import { downsampleMean, toSourceIndex, type SampledGrid } from '../imaging/downsample.ts';
+import { downsampleMeans, toSourceIndex, type BoxRows, type SampledGrid } from '../imaging/downsample.ts';
 import { gaussianSmooth } from '../imaging/gaussian.ts';
-import type { Box, Grid } from '../imaging/grid.ts';
+import type { Box } from '../imaging/grid.ts';
 import { symmetricEigenvalues } from '../imaging/symmetric-eigen.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
 
@@ -61,30 +61,22 @@ export async function proposeCandidatesWith(runGroups: BlobScaleRunner, threads:
   return plan ? collectProposals(volume, lungs, plan, await runGroups(plan.groups)) : [];
 }
 
-/**
- * Scales of the blob filter that run on one block-averaged grid of the lungs' box: plain data, so a
- * worker thread can take it. The masked box is shared memory, not copied.
- */
+/** Scales of the blob filter that run on one block-averaged grid of the lungs' box: plain data, so a worker thread can take it. */
 export interface BlobScaleGroup {
-  /** The lungs' box of the scan, everything outside the lungs set to `outsideLungHu`. */
-  readonly masked: Int16Array;
-  readonly box: Grid;
-  readonly factors: readonly [number, number, number];
+  readonly grid: SampledGrid;
   readonly sigmasMm: readonly number[];
   readonly minResponse: number;
 }
 
 /** Local maxima of each of the group's scales, on its grid. */
-export function groupMaxima({ masked, box, factors, sigmasMm, minResponse }: BlobScaleGroup): ScaleMaximum[][] {
-  const grid = downsampleMean(masked, box, { offset: [0, 0, 0], size: box.dims }, factors);
+export function groupMaxima({ grid, sigmasMm, minResponse }: BlobScaleGroup): ScaleMaximum[][] {
   return sigmasMm.map((sigma) => blobMaxima(gaussianSmooth(grid.data, grid, sigma), grid, sigma, minResponse));
 }
 
-/** Relative cost of a group (block averaging, then grid voxels times kernel taps per scale), to share groups between threads. */
-export function blobScaleGroupCost({ masked, factors, box, sigmasMm }: BlobScaleGroup): number {
-  const gridVoxels = masked.length / (factors[0] * factors[1] * factors[2]);
-  const scaleCost = (sigma: number) => gridVoxels * (10 + box.spacing.reduce((sum, s, axis) => sum + 2 * Math.ceil((3 * sigma) / (s * factors[axis])) + 1, 0));
-  return masked.length + sigmasMm.reduce((sum, sigma) => sum + scaleCost(sigma), 0);
+/** Relative cost of a group (grid voxels times kernel taps, per scale), to share groups between threads. */
+export function blobScaleGroupCost({ grid, sigmasMm }: BlobScaleGroup): number {
+  const taps = (sigma: number) => grid.spacing.reduce((sum, s) => sum + 2 * Math.ceil((3 * sigma) / s) + 1, 0);
+  return sigmasMm.reduce((sum, sigma) => sum + grid.data.length * (10 + taps(sigma)), 0);
 }
 
 interface BlobScalePlan {
@@ -94,27 +86,24 @@ interface BlobScalePlan {
 }
 
 /**
- * The scales grouped by grid. For several threads, a group that would take more than its share of
- * the work gives up its scales to groups of their own (each averages the grid again, cheaper than a
- * thread left waiting).
+ * The block-averaged grids of the masked lungs' box, all made in one pass over the scan, and the
+ * scales grouped by grid. For several threads, a group that would take more than its share of the
+ * work gives its scales up to groups of their own on the same grid.
  */
 function planBlobScales(volume: Volume, lungs: LungMask, options: ProposalOptions, threads: number): BlobScalePlan | undefined {
   if (!lungs.found) return undefined;
   const sigmas = options.sigmasMm ?? defaultSigmasMm;
   const minResponse = options.minResponse ?? 60;
   const box = lungs.bounds;
-  const masked = maskedLungBox(volume, lungs);
-  const boxGrid: Grid = { dims: box.size, spacing: volume.spacing };
-  const groups: BlobScaleGroup[] = [];
-  for (const sigmaMm of sigmas) {
-    const factors = volume.spacing.map((s, axis) => Math.max(
-      Math.max(1, Math.round(finestSpacingMm[axis] / s)),
-      Math.floor(sigmaMm / (sigmaInVoxels * s)),
-    )) as [number, number, number];
-    const index = groups.findIndex((g) => g.factors.every((f, axis) => f === factors[axis]));
-    if (index < 0) groups.push({ masked, box: boxGrid, factors, sigmasMm: [sigmaMm], minResponse });
-    else groups[index] = { ...groups[index], sigmasMm: [...groups[index].sigmasMm, sigmaMm] };
-  }
+  const factorsOf = (sigmaMm: number) => volume.spacing.map((s, axis) => Math.max(
+    Math.max(1, Math.round(finestSpacingMm[axis] / s)),
+    Math.floor(sigmaMm / (sigmaInVoxels * s)),
+  )) as [number, number, number];
+  const keys = [...new Set(sigmas.map((sigma) => factorsOf(sigma).join('x')))];
+  const grids = downsampleMeans(maskedLungRows(volume, lungs), volume, box, keys.map((key) => key.split('x').map(Number) as [number, number, number]));
+  const groups: BlobScaleGroup[] = grids.map((grid, g) => ({
+    grid, minResponse, sigmasMm: sigmas.filter((sigma) => factorsOf(sigma).join('x') === keys[g]),
+  }));
   if (threads > 1) {
     const share = groups.reduce((sum, g) => sum + blobScaleGroupCost(g), 0) / threads;
     for (let g = 0; g < groups.length; g++) {
@@ -128,33 +117,27 @@ function planBlobScales(volume: Volume, lungs: LungMask, options: ProposalOption
   return { box, sigmas, groups };
 }
 
-/** The lungs' box of the scan with HU clamped to `maxHu` and everything outside the lungs at `outsideLungHu`, in shared memory. */
-function maskedLungBox(volume: Volume, lungs: LungMask): Int16Array {
+/** Rows of the lungs' box with HU clamped to `maxHu` and everything outside the lungs at `outsideLungHu`. */
+function maskedLungRows(volume: Volume, lungs: LungMask): BoxRows {
   const { offset, size } = lungs.bounds;
   const [nx, ny] = volume.dims;
-  const masked = new Int16Array(new SharedArrayBuffer(size[0] * size[1] * size[2] * Int16Array.BYTES_PER_ELEMENT));
-  for (let k = 0, n = 0; k < size[2]; k++) {
-    for (let j = 0; j < size[1]; j++) {
-      const row = offset[0] + (offset[1] + j) * nx + (offset[2] + k) * nx * ny;
-      for (let i = 0; i < size[0]; i++, n++) {
-        masked[n] = lungs.mask[row + i] ? Math.min(maxHu, volume.voxels[row + i]) : outsideLungHu;
-      }
-    }
-  }
-  return masked;
+  return (j, k, out) => {
+    const row = offset[0] + (offset[1] + j) * nx + (offset[2] + k) * nx * ny;
+    for (let i = 0; i < size[0]; i++) out[i] = lungs.mask[row + i] ? Math.min(maxHu, volume.voxels[row + i]) : outsideLungHu;
+  };
 }
 
 function collectProposals(volume: Volume, lungs: LungMask, { box, sigmas, groups }: BlobScalePlan, maxima: readonly ScaleMaximum[][][]): Proposal[] {
   // In the order of the scales, whatever the grouping: the suppression keeps the first of equals.
-  const scales = groups.flatMap((group, g) => group.sigmasMm.map((sigma, s) => ({ sigma, grid: { factors: group.factors, offset: [0, 0, 0] as const }, found: maxima[g][s] })))
+  const scales = groups.flatMap((group, g) => group.sigmasMm.map((sigma, s) => ({ sigma, grid: group.grid, found: maxima[g][s] })))
     .sort((a, b) => sigmas.indexOf(a.sigma) - sigmas.indexOf(b.sigma));
   const proposals: Proposal[] = [];
   for (const { sigma, grid, found } of scales) {
     for (const p of found) {
       const centre = {
-        x: box.offset[0] + toSourceIndex(grid, 0, p.i),
-        y: box.offset[1] + toSourceIndex(grid, 1, p.j),
-        z: box.offset[2] + toSourceIndex(grid, 2, p.k),
+        x: toSourceIndex(grid, 0, p.i),
+        y: toSourceIndex(grid, 1, p.j),
+        z: toSourceIndex(grid, 2, p.k),
       };
       const at = Math.round(centre.x) + Math.round(centre.y) * volume.dims[0] + Math.round(centre.z) * volume.dims[0] * volume.dims[1];
       if (!lungs.mask[at]) continue;

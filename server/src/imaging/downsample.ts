@@ -16,39 +16,59 @@ export interface SampledGrid extends Grid {
 export function downsampleMean(
   src: Int16Array | Float32Array, grid: Grid, box: Box, factors: readonly [number, number, number],
 ): SampledGrid {
-  const [fx, fy, fz] = factors;
-  const [ox, oy, oz] = box.offset;
-  const [bx, by, bz] = box.size;
-  const dims: [number, number, number] = [Math.ceil(bx / fx), Math.ceil(by / fy), Math.ceil(bz / fz)];
-  const data = new Float32Array(dims[0] * dims[1] * dims[2]);
   const [nx, ny] = grid.dims;
-  // Each block's part of a source row is summed in a register, then added to its block: the inner
-  // loop runs over contiguous memory with no division (this runs over whole 512 x 512 x 320 volumes).
+  const [ox, oy, oz] = box.offset;
+  const rows: BoxRows = (j, k, out) => {
+    const start = ox + (oy + j) * nx + (oz + k) * nx * ny;
+    out.set(src.subarray(start, start + box.size[0]));
+  };
+  return downsampleMeans(rows, grid, box, [factors])[0];
+}
+
+/** Writes row (j, k) of a box (indices within the box) into `out`, as the values to average. */
+export type BoxRows = (j: number, k: number, out: Float32Array) => void;
+
+/**
+ * Block means of a box for several sets of factors in one pass: each source row is made once (a
+ * row source may compute its values, such as the lungs' masked HU) and added to every grid.
+ */
+export function downsampleMeans(rows: BoxRows, grid: Grid, box: Box, factorSets: ReadonlyArray<readonly [number, number, number]>): SampledGrid[] {
+  const [bx, by, bz] = box.size;
+  const grids = factorSets.map((factors): SampledGrid => {
+    const dims: [number, number, number] = [Math.ceil(bx / factors[0]), Math.ceil(by / factors[1]), Math.ceil(bz / factors[2])];
+    return {
+      data: new Float32Array(dims[0] * dims[1] * dims[2]), dims, factors, offset: box.offset,
+      spacing: [grid.spacing[0] * factors[0], grid.spacing[1] * factors[1], grid.spacing[2] * factors[2]],
+    };
+  });
+  const line = new Float32Array(bx);
   for (let k = 0; k < bz; k++) {
-    const c = Math.floor(k / fz);
     for (let j = 0; j < by; j++) {
-      const row = (Math.floor(j / fy) + c * dims[1]) * dims[0];
-      const srcRow = ox + (oy + j) * nx + (oz + k) * nx * ny;
-      for (let a = 0, i = 0; a < dims[0]; a++) {
-        let sum = 0;
-        for (const end = Math.min(bx, i + fx); i < end; i++) sum += src[srcRow + i];
-        data[row + a] += sum;
+      rows(j, k, line);
+      // Each block's part of the row is summed in a register, then added to its block: the inner
+      // loop runs over contiguous memory with no division (this runs over whole 512 x 512 x 320 volumes).
+      for (const { data, dims, factors: [fx, fy, fz] } of grids) {
+        const row = (Math.floor(j / fy) + Math.floor(k / fz) * dims[1]) * dims[0];
+        for (let a = 0, i = 0; a < dims[0]; a++) {
+          let sum = 0;
+          for (const end = Math.min(bx, i + fx); i < end; i++) sum += line[i];
+          data[row + a] += sum;
+        }
       }
     }
   }
   // Blocks at the far edges may be partial: divide by each block's own voxel count.
   const count = (size: number, f: number, index: number) => Math.min(f, size - index * f);
-  for (let c = 0, n = 0; c < dims[2]; c++) {
-    const cz = count(bz, fz, c);
-    for (let b = 0; b < dims[1]; b++) {
-      const cyz = cz * count(by, fy, b);
-      for (let a = 0; a < dims[0]; a++, n++) data[n] /= cyz * count(bx, fx, a);
+  for (const { data, dims, factors: [fx, fy, fz] } of grids) {
+    for (let c = 0, n = 0; c < dims[2]; c++) {
+      const cz = count(bz, fz, c);
+      for (let b = 0; b < dims[1]; b++) {
+        const cyz = cz * count(by, fy, b);
+        for (let a = 0; a < dims[0]; a++, n++) data[n] /= cyz * count(bx, fx, a);
+      }
     }
   }
-  return {
-    data, dims, factors, offset: box.offset,
-    spacing: [grid.spacing[0] * fx, grid.spacing[1] * fy, grid.spacing[2] * fz],
-  };
+  return grids;
 }
 
 /** Source-grid (fractional) index of a sampled-grid voxel centre along one axis. */

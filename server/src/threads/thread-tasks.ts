@@ -7,7 +7,7 @@ import { segmentCrop, type CropSegmentation, type SegmentationCrop } from '../pi
  * numbers), so their inputs and outputs cross between threads by structured clone or transfer.
  */
 export const threadTasks = {
-  /** Scales of the blob filter on one grid (proposals); the masked lungs' box they read is shared memory. */
+  /** Scales of the blob filter on one grid (proposals). The grid (up to ~15 MB) is copied: other groups may share it. */
   blobScales: {
     run: (group: BlobScaleGroup): ScaleMaximum[][] => groupMaxima(group),
     transferInput: (): ArrayBuffer[] => [],
