@@ -55,6 +55,11 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  // Idle keep-alive connections outlast those of the reverse proxies and clients in front (nginx
+  // 60 s, Node's fetch 4 s): a client must not send on a socket that the server is just closing, which
+  // it sees as ECONNRESET (seen once in CI on a loaded machine with Node's 5 s default).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;

@@ -21,6 +21,8 @@ describe('REST API', () => {
     const body = await res.json();
     expect(body).toMatchObject({ status: 'ok', database: { ok: true, detail: 'postgres' }, orthanc: { ok: true } });
     expect(body.orthanc.detail).toMatch(/^Orthanc 1\./);
+    // Idle connections are kept longer than a reverse proxy's or a client's own (no reset races).
+    expect(res.headers.get('keep-alive')).toBe('timeout=65');
   });
 
   it.each([
