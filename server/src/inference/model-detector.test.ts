@@ -125,6 +125,23 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     expect(best.probability).toBeGreaterThanOrEqual(0.5);
     expect(candidates.filter((c) => c.probability >= 0.5 && distanceMm(c) > 10)).toEqual([]);
   });
+
+  it('gives two scans analysed at once by one detector what it gives them one at a time', async () => {
+    const scan = (seed: number, attachment: 'free' | 'juxtavascular') => {
+      const { volume } = generatePhantom({
+        seed, matrix: 192, pixelSpacingMm: 1.8, slices: 40, sliceSpacingMm: 3,
+        nodules: [{ diameterMm: 10, type: 'solid', shape: 'round', attachment, zone: 'middle' }],
+      });
+      return { volume, lungs: segmentLungs(volume) };
+    };
+    const scans = [scan(5, 'free'), scan(6, 'juxtavascular')];
+    const detector = createModelDetector(await loadPatchClassifier());
+    const oneAtATime = [];
+    for (const { volume, lungs } of scans) oneAtATime.push(await detector.detect(volume, lungs));
+    for (const candidates of oneAtATime) expect(candidates.filter((x) => x.probability >= 0.5).length).toBeGreaterThanOrEqual(1);
+    const atOnce = await Promise.all(scans.map(({ volume, lungs }) => detector.detect(volume, lungs)));
+    expect(atOnce).toEqual(oneAtATime);
+  });
 });
 
 /**

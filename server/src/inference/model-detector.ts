@@ -137,8 +137,10 @@ export function createProposalScorer(classifier: PatchClassifier, options: Model
   const threads = createThreadPool(options.threads ?? defaultAnalysisThreads);
   const { manifest } = classifier;
   const voxels = patchVoxelCount(manifest.patch);
-  const buffer = new Float32Array(batchSize * voxels);
   return async (volume, lungs) => {
+    // One buffer per scan: analyses running at once (LUNGBRIDGE_WORKERS > 1) share this detector,
+    // and each waits on onnxruntime and the helper threads with its patches in its buffer.
+    const buffer = new Float32Array(batchSize * voxels);
     const proposed = await proposeCandidatesWith((groups) => threads.map('blobScales', groups, blobScaleGroupCost), threads.helpers + 1, volume, lungs);
     // Ranked by the blob score, so the first `byBlobScore` are its best.
     const proposals = rankProposals(proposed).slice(0, maxCandidates);
