@@ -99,11 +99,16 @@ function planBlobScales(volume: Volume, lungs: LungMask, options: ProposalOption
     Math.max(1, Math.round(finestSpacingMm[axis] / s)),
     Math.floor(sigmaMm / (sigmaInVoxels * s)),
   )) as [number, number, number];
-  const keys = [...new Set(sigmas.map((sigma) => factorsOf(sigma).join('x')))];
-  const grids = downsampleMeans(maskedLungRows(volume, lungs), volume, box, keys.map((key) => key.split('x').map(Number) as [number, number, number]));
-  const groups: BlobScaleGroup[] = grids.map((grid, g) => ({
-    grid, minResponse, sigmasMm: sigmas.filter((sigma) => factorsOf(sigma).join('x') === keys[g]),
-  }));
+  const byGrid = new Map<string, { factors: [number, number, number]; sigmasMm: number[] }>();
+  for (const sigma of sigmas) {
+    const factors = factorsOf(sigma);
+    const group = byGrid.get(factors.join('x'));
+    if (group) group.sigmasMm.push(sigma);
+    else byGrid.set(factors.join('x'), { factors, sigmasMm: [sigma] });
+  }
+  const scalesByGrid = [...byGrid.values()];
+  const grids = downsampleMeans(maskedLungRows(volume, lungs), volume, box, scalesByGrid.map((s) => s.factors));
+  const groups: BlobScaleGroup[] = grids.map((grid, g) => ({ grid, minResponse, sigmasMm: scalesByGrid[g].sigmasMm }));
   if (threads > 1) {
     const share = groups.reduce((sum, g) => sum + blobScaleGroupCost(g), 0) / threads;
     for (let g = 0; g < groups.length; g++) {

@@ -91,8 +91,8 @@ export function squaredDistanceWithin(mask: Uint8Array, grid: Grid, withinMm: nu
 
 /**
  * The first axis of the transform, where the input is still binary: the squared distance to the
- * nearest target voxel in the same row, by one scan each way (no parabolas; the same values the
- * general pass gives, at a fraction of its cost: this is half of every segmentation's time).
+ * nearest target voxel in the same row, by one scan each way (no parabolas, no divisions; the same
+ * values the general pass gives).
  */
 function nearestAlongRows(mask: Uint8Array, nx: number, step: number, target: 0 | 1, d: Float32Array): void {
   const s2 = step * step;

@@ -81,23 +81,19 @@ function applyBall(mask: Uint8Array, grid: Grid, ball: ReadonlyArray<readonly [n
       const rowInside = k >= rk && k < nz - rk && j >= rj && j < ny - rj;
       for (let i = 0; i < nx; i++, n++) {
         if (!mask[n]) continue;
+        // Only voxels near the grid's faces check each offset against it.
+        const inside = rowInside && i >= ri && i < nx - ri;
         let keep = 1;
-        if (rowInside && i >= ri && i < nx - ri) {
-          for (let b = 0; b < count; b++) {
-            const q = n + linear[b];
-            if (!erosion) out[q] = 1;
-            else if (!mask[q]) { keep = 0; break; }
-          }
-        } else {
-          for (let b = 0; b < count; b++) {
+        for (let b = 0; b < count; b++) {
+          if (!inside) {
             const ii = i + step[3 * b];
             const jj = j + step[3 * b + 1];
             const kk = k + step[3 * b + 2];
             if (ii < 0 || ii >= nx || jj < 0 || jj >= ny || kk < 0 || kk >= nz) continue;
-            const q = n + linear[b];
-            if (!erosion) out[q] = 1;
-            else if (!mask[q]) { keep = 0; break; }
           }
+          const q = n + linear[b];
+          if (!erosion) out[q] = 1;
+          else if (!mask[q]) { keep = 0; break; }
         }
         if (keep) out[n] = 1;
       }

@@ -2,14 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { Candidate } from '../domain/finding.ts';
-import type { BoxMask } from '../domain/mask.ts';
 import type { Volume } from '../domain/volume.ts';
 import { logistic, proposalScore, shapeFeatures, type SegmentedProposal } from '../detect/classical-detector.ts';
 import { maskShape } from '../detect/shape.ts';
 import { blobScaleGroupCost, proposeCandidatesWith, type Proposal } from '../detect/proposals.ts';
 import type { Detector } from '../pipeline/detect.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
-import { finalSegmentation, placeSegmentation, segmentationCrop } from '../pipeline/segment.ts';
+import { finalSegmentation, placeSegmentation, segmentationCrop, type NoduleSegmentation } from '../pipeline/segment.ts';
 import { createThreadPool, defaultAnalysisThreads } from '../threads/thread-pool.ts';
 import { parseModelManifest, type ModelManifest, type SecondStageWeights } from './model-manifest.ts';
 import { readOnnxMetadata } from './onnx-metadata.ts';
@@ -85,9 +84,7 @@ export interface ScoredProposal {
   readonly proposal: Proposal;
   readonly networkProbability: number;
   /** Absent when nothing above the threshold lies at the proposal's centre. */
-  readonly segmented?: SegmentedProposal;
-  /** The nodule's final mask when that segmentation already is it (`finalSegmentation`). */
-  readonly segmentation?: BoxMask;
+  readonly segmented?: SegmentedProposal & NoduleSegmentation;
 }
 
 const logit = (p: number) => {
@@ -103,7 +100,7 @@ const logit = (p: number) => {
  * than either at every false-positive rate (models/MODEL_CARD.md). The weights travel in the ONNX
  * file's metadata (`second_stage`), fitted by models/training/fit-second-stage.py.
  */
-export function secondStageScore({ proposal: p, networkProbability, segmented }: ScoredProposal, w: SecondStageWeights): number {
+export function secondStageScore({ proposal: p, networkProbability, segmented }: Omit<ScoredProposal, 'segmented'> & { readonly segmented?: SegmentedProposal }, w: SecondStageWeights): number {
   let z = w.intercept
     + w.networkLogit * logit(networkProbability)
     + w.blobScoreLogit * logit(proposalScore(p))
@@ -162,12 +159,10 @@ export function createProposalScorer(classifier: PatchClassifier, options: Model
     const segmented = await threads.map('segmentCrop', crops, (crop) => crop.hu.length);
     return chosen.map((n, c) => {
       const once = placeSegmentation(boxes[c], segmented[c], volume.dims);
-      const segmentation = finalSegmentation(once);
       return {
         proposal: proposals[n],
         networkProbability: network[n],
         ...(once ? { segmented: { ...once, shape: maskShape(once.mask, volume.spacing) } } : {}),
-        ...(segmentation ? { segmentation } : {}),
       };
     });
   };
@@ -184,12 +179,15 @@ export function createModelDetector(classifier: PatchClassifier, options: ModelD
     name: classifier.manifest.name,
     version: classifier.manifest.version,
     async detect(volume: Volume, lungs: LungMask): Promise<Candidate[]> {
-      return (await scoreProposals(volume, lungs)).map((scored) => ({
-        centreVoxel: scored.proposal.centreVoxel,
-        diameterMm: scored.proposal.diameterMm,
-        probability: weights ? secondStageScore(scored, weights) : scored.networkProbability,
-        ...(scored.segmentation ? { segmentation: scored.segmentation } : {}),
-      }));
+      return (await scoreProposals(volume, lungs)).map((scored) => {
+        const segmentation = finalSegmentation(scored.segmented);
+        return {
+          centreVoxel: scored.proposal.centreVoxel,
+          diameterMm: scored.proposal.diameterMm,
+          probability: weights ? secondStageScore(scored, weights) : scored.networkProbability,
+          ...(segmentation ? { segmentation } : {}),
+        };
+      });
     },
   };
 }
