@@ -1,3 +1,5 @@
+import type { Vec3 } from './volume.ts';
+
 /**
  * A binary 3D mask stored only over its bounding box, in the voxel grid of a Volume.
  * A nodule of 30 mm is a few thousand voxels; a full-grid mask per nodule would be 84 MB.
@@ -15,4 +17,24 @@ export function boxMaskVoxelCount(mask: BoxMask): number {
   let n = 0;
   for (const v of mask.data) n += v;
   return n;
+}
+
+/** Mean voxel position of a non-empty mask, in volume voxels. */
+export function boxMaskCentroid(mask: BoxMask): Vec3 {
+  const [bx, by, bz] = mask.size;
+  let count = 0;
+  let x = 0;
+  let y = 0;
+  let z = 0;
+  for (let k = 0, n = 0; k < bz; k++) {
+    for (let j = 0; j < by; j++) {
+      for (let i = 0; i < bx; i++, n++) {
+        if (!mask.data[n]) continue;
+        count++;
+        x += i; y += j; z += k;
+      }
+    }
+  }
+  if (count === 0) throw new Error('boxMaskCentroid: the mask is empty');
+  return { x: mask.offset[0] + x / count, y: mask.offset[1] + y / count, z: mask.offset[2] + z / count };
 }

@@ -5,7 +5,7 @@ import { createClassicalDetector } from '../detect/classical-detector.ts';
 import { mergeCandidates, type Detector } from './detect.ts';
 import { segmentLungs } from './lungs.ts';
 import { measureNodule, type NoduleMeasurement } from './measure.ts';
-import { segmentNodule } from './segment.ts';
+import { segmentAtOwnScale, segmentNodule } from './segment.ts';
 import { newUid } from '../dicom/uids.ts';
 
 export type AnalysisStage = 'lungs' | 'detect' | 'segment' | 'measure';
@@ -65,7 +65,10 @@ export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}
   options.onStage?.('detect', timings.detect);
 
   const masks = time('segment', () => candidates
-    .map((candidate) => ({ candidate, mask: candidate.segmentation ?? segmentNodule(volume, lungs, candidate) }))
+    .map((candidate) => {
+      const first = candidate.segmentation ?? segmentNodule(volume, lungs, candidate);
+      return { candidate, mask: first && segmentAtOwnScale(volume, lungs, candidate.diameterMm, first) };
+    })
     .filter((s) => s.mask !== undefined));
   const measured = time('measure', () => masks
     .map(({ candidate, mask }) => measureNodule(volume, lungs, mask!, candidate.probability))

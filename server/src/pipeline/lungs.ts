@@ -32,7 +32,13 @@ export interface LungOptions {
   readonly minLungMl?: number;
 }
 
-const defaults = { airThresholdHu: -400, closingRadiusMm: 10, minLungMl: 20 };
+/**
+ * closingRadiusMm: a disc of radius r fills a wall-attached nodule's notch up to about 2r across. At
+ * 10 mm the middle slices of a 22 mm juxtapleural phantom nodule stayed outside the mask (10 of 183
+ * voxels in its widest slice; Dice 0.45); at 13 mm 163 of 183 (Dice 0.90), with the LIDC slabs'
+ * findings unchanged. At 15 mm LIDC-IDRI-0001 took in a chest-wall false positive (0.6).
+ */
+const defaults = { airThresholdHu: -400, closingRadiusMm: 13, minLungMl: 20 };
 /** In-plane and through-plane working resolution (mm) of the lung stage. */
 const workingSpacingMm = 2;
 /**
@@ -173,27 +179,29 @@ function removeAirwaySections(air: Uint8Array, grid: SampledGrid): void {
   for (let n = 0; n < air.length; n++) if (airway[sections.labels[n]]) air[n] = 0;
 }
 
-/** Per-slice closing restricted to the mask's bounding box plus the radius (the rest stays 0). */
+/**
+ * Per-slice closing restricted to the mask's bounding box plus the radius (the rest stays 0). The
+ * box may reach past the grid's edge, with nothing set there: the erosion does not erode from beyond
+ * the grid, so a lung near the edge of a tight field of view would otherwise keep its dilation there.
+ */
 function closeWithinBounds(mask: Uint8Array, grid: SampledGrid, radiusMm: number): Uint8Array {
   const box = boundingBox(mask, grid.dims);
   if (!box) return mask;
   const margin = [0, 1].map((a) => Math.ceil(radiusMm / grid.spacing[a]) + 1);
-  const lo = [Math.max(0, box.offset[0] - margin[0]), Math.max(0, box.offset[1] - margin[1]), box.offset[2]];
-  const hi = [
-    Math.min(grid.dims[0], box.offset[0] + box.size[0] + margin[0]),
-    Math.min(grid.dims[1], box.offset[1] + box.size[1] + margin[1]),
-    box.offset[2] + box.size[2],
-  ];
-  const dims: [number, number, number] = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
+  const lo = [box.offset[0] - margin[0], box.offset[1] - margin[1], box.offset[2]];
+  const dims: [number, number, number] = [box.size[0] + 2 * margin[0], box.size[1] + 2 * margin[1], box.size[2]];
+  // The columns and rows of the widened box that lie in the grid.
+  const [i0, j0] = [Math.max(0, lo[0]), Math.max(0, lo[1])];
+  const [i1, j1] = [Math.min(grid.dims[0], lo[0] + dims[0]), Math.min(grid.dims[1], lo[1] + dims[1])];
   const [nx, ny] = grid.dims;
   const sub = new Uint8Array(dims[0] * dims[1] * dims[2]);
   const copy = (toSub: boolean, target: Uint8Array, source: Uint8Array) => {
     for (let k = 0; k < dims[2]; k++) {
-      for (let j = 0; j < dims[1]; j++) {
-        const full = lo[0] + (lo[1] + j) * nx + (lo[2] + k) * nx * ny;
-        const local = (j + k * dims[1]) * dims[0];
-        if (toSub) target.set(source.subarray(full, full + dims[0]), local);
-        else target.set(source.subarray(local, local + dims[0]), full);
+      for (let j = j0; j < j1; j++) {
+        const full = (lo[2] + k) * nx * ny + j * nx;
+        const local = (j - lo[1] + k * dims[1]) * dims[0] - lo[0];
+        if (toSub) target.set(source.subarray(full + i0, full + i1), local + i0);
+        else target.set(source.subarray(local + i0, local + i1), full + i0);
       }
     }
   };
