@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import dcmjs from 'dcmjs';
+import { describe, expect, it, vi } from 'vitest';
 import { pipelineErrorCode } from '../errors/testing.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import { ctSliceDatasets } from './ct-writer.ts';
@@ -39,5 +40,16 @@ describe('locatePixelData', () => {
     bytes.set([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 8, 0, 0, 0], bytes.length - 200);
     expect(locatePixelData(bytes, 64 * 64 * 2)).toEqual(found);
     expect(locatePixelData(bytes.subarray(0, bytes.length - 10), 64 * 64 * 2)).toBeUndefined();
+  });
+});
+
+describe('toPart10', () => {
+  it('writes 16-bit pixels as OW without dcmjs logging that PixelData has no VR', () => {
+    const errors = vi.spyOn(dcmjs.log, 'error');
+    const bytes = toPart10(datasets[0]);
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
+    const read = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    expect(read.dict['7FE00010'].vr).toBe('OW');
   });
 });

@@ -23,10 +23,10 @@ export function toPart10(dataset: NaturalizedDataset): Buffer {
     _vrMap: { FileMetaInformationVersion: 'OB' },
   });
   const dict = new DicomDict(meta);
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
-  // dcmjs's dictionary lists PixelData as "OB or OW"; pixels of more than 8 bits are OW (PS3.5 8.2).
-  const pixelData = dict.dict['7FE00010'];
-  if (pixelData && Number(dataset.BitsAllocated) > 8) pixelData.vr = 'OW';
+  // dcmjs's dictionary lists PixelData as "OB or OW" and logs an error for each dataset that does
+  // not say which: pixels of more than 8 bits are OW, the rest OB (PS3.5 8.2).
+  const pixelDataVr = dataset.PixelData === undefined ? {} : { PixelData: Number(dataset.BitsAllocated) > 8 ? 'OW' : 'OB' };
+  dict.dict = DicomMetaDictionary.denaturalizeDataset({ ...dataset, _vrMap: { ...pixelDataVr, ...(dataset._vrMap as object | undefined) } });
   return Buffer.from(dict.write());
 }
 
