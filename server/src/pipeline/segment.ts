@@ -40,6 +40,13 @@ const smallBodyShare = 1.25;
 const leakVolumeFactor = 8;
 /** Openings (mm) tried on a leaked mask: cut vessels up to about 4 and 5.6 mm thick. */
 const strongerOpeningsMm = [2, 2.8];
+/**
+ * Openings (share of the radius) also tried in the largest box on a mask that still reaches its edge
+ * along strands: a 12-16 mm nodule on a hilar vessel, which the fixed openings do not cut. Before,
+ * no mask came of it, so no finding: 10 of 24 solid juxtavascular phantom nodules of 12-28 mm,
+ * segmented at their true centre and size; now all 24 (Dice 0.69-0.94).
+ */
+const fittingOpeningShares = [0.45, 0.6];
 /** Typical ground-glass attenuation (-750..-300 HU, Fleischner glossary): the halo threshold sits half-way to the lung. */
 const groundGlassHu = -520;
 /** Solid tissue starts here (as in measure.ts). */
@@ -71,7 +78,10 @@ export function segmentNodule(volume: Volume, lungs: LungMask, candidate: Pick<C
   for (;;) {
     const result = segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu);
     if (!result || !result.touchesBox) return result?.mask;
-    if (halfMm >= largestHalfSizeMm) return undefined;
+    if (halfMm >= largestHalfSizeMm) {
+      const fitted = segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu, true);
+      return fitted && !fitted.touchesBox ? fitted.mask : undefined;
+    }
     halfMm = Math.min(largestHalfSizeMm, halfMm * 1.8);
   }
 }
@@ -138,6 +148,8 @@ export interface SegmentationCrop {
   readonly centre: readonly [number, number, number];
   readonly diameterMm: number;
   readonly parenchymaHu: number;
+  /** The last box: a mask that reaches its edge along strands is opened harder until one fits (fittingOpeningShares). */
+  readonly mustFit?: boolean;
 }
 
 /** The nodule in a crop's box (before it is placed in the scan) and the strands (vessels, airway walls) that leave it. */
@@ -158,10 +170,10 @@ const firstHalfSizeMm = (diameterMm: number) => Math.min(largestHalfSizeMm, Math
  */
 const largestHalfSizeMm = 26;
 
-function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, halfMm: number, parenchymaHu: number):
+function segmentInBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, halfMm: number, parenchymaHu: number, mustFit = false):
   NoduleSegmentation | undefined {
   const crop = cropCandidateBox(volume, lungs, candidate, halfMm, parenchymaHu);
-  return placeSegmentation(crop.box, segmentCrop(crop), volume.dims);
+  return placeSegmentation(crop.box, segmentCrop(mustFit ? { ...crop, mustFit } : crop), volume.dims);
 }
 
 function cropCandidateBox(volume: Volume, lungs: LungMask, candidate: Pick<Candidate, 'centreVoxel' | 'diameterMm'>, halfMm: number, parenchymaHu: number): SegmentationCrop {
@@ -180,7 +192,7 @@ function cropCandidateBox(volume: Volume, lungs: LungMask, candidate: Pick<Candi
 }
 
 /** The nodule at the crop's centre, in the crop's box; undefined when nothing above the threshold lies there. */
-export function segmentCrop({ box, hu, lung, spacing, centre, diameterMm, parenchymaHu }: SegmentationCrop): CropSegmentation | undefined {
+export function segmentCrop({ box, hu, lung, spacing, centre, diameterMm, parenchymaHu, mustFit = false }: SegmentationCrop): CropSegmentation | undefined {
   const grid: Grid = { dims: box.size, spacing };
   const radiusMm = diameterMm / 2;
   const coreHu = coreDensity(hu, grid, centre, Math.max(1.5, radiusMm / 3));
@@ -197,11 +209,13 @@ export function segmentCrop({ box, hu, lung, spacing, centre, diameterMm, parenc
   // the candidate's size at the centre, without the run-on, is taken.
   const candidateMm3 = (Math.PI / 6) * diameterMm ** 3;
   const maskMm3 = (mask: Uint8Array) => countSet(mask) * grid.spacing[0] * grid.spacing[1] * grid.spacing[2];
-  if (extracted && extracted.strands > 0 && maskMm3(extracted.nodule) > leakVolumeFactor * candidateMm3) {
-    for (const opening of strongerOpeningsMm.filter((o) => o > openingMm)) {
+  const leaked = (mask: Uint8Array) => maskMm3(mask) > leakVolumeFactor * candidateMm3 || (mustFit && touchesFace(mask, grid));
+  if (extracted && extracted.strands > 0 && leaked(extracted.nodule)) {
+    const openings = mustFit ? [...strongerOpeningsMm, ...fittingOpeningShares.map((share) => share * radiusMm)].sort((a, b) => a - b) : strongerOpeningsMm;
+    for (const opening of openings.filter((o) => o > openingMm)) {
       const cut = extractOpened(threshold, opening);
       const cutMm3 = cut ? maskMm3(cut.nodule) : 0;
-      if (cut && cutMm3 >= candidateMm3 / 2 && cutMm3 <= leakVolumeFactor * candidateMm3) {
+      if (cut && cutMm3 >= candidateMm3 / 2 && !leaked(cut.nodule)) {
         extracted = cut;
         break;
       }
@@ -407,4 +421,10 @@ function countSet(mask: Uint8Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) n += mask[i];
   return n;
+}
+
+/** Whether a mask reaches a face of its grid. */
+function touchesFace(mask: Uint8Array, grid: Grid): boolean {
+  const bounds = boundingBox(mask, grid.dims);
+  return bounds !== undefined && [0, 1, 2].some((a) => bounds.offset[a] === 0 || bounds.offset[a] + bounds.size[a] === grid.dims[a]);
 }
