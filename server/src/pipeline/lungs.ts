@@ -66,8 +66,12 @@ export function segmentLungs(volume: Volume, options: LungOptions = {}): LungMas
 
   // Air enclosed by the body in each slice: fill the holes of the tissue mask and keep the air there.
   const air = new Uint8Array(grid.data.length);
-  for (let n = 0; n < air.length; n++) air[n] = grid.data[n] < airThresholdHu ? 1 : 0;
-  const enclosed = fillHolesPerSlice(air.map((v) => 1 - v), grid.dims);
+  const tissue = new Uint8Array(grid.data.length);
+  for (let n = 0; n < air.length; n++) {
+    air[n] = grid.data[n] < airThresholdHu ? 1 : 0;
+    tissue[n] = 1 - air[n];
+  }
+  const enclosed = fillHolesPerSlice(tissue, grid.dims);
   for (let n = 0; n < air.length; n++) air[n] &= enclosed[n];
 
   removeAirwaySections(air, grid);
@@ -117,8 +121,7 @@ export function segmentLungs(volume: Volume, options: LungOptions = {}): LungMas
 
   const labels = new Uint8Array(air.length);
   for (const side of [lungLabel.right, lungLabel.left]) {
-    const closed = closeWithinBounds(sides[side - 1], grid, closingRadiusMm);
-    fillHolesPerSlice(closed, grid.dims);
+    const closed = closeAndFillWithinBounds(sides[side - 1], grid, closingRadiusMm);
     for (let n = 0; n < labels.length; n++) if (closed[n] && !labels[n]) labels[n] = side;
   }
 
@@ -150,21 +153,17 @@ export function segmentLungs(volume: Volume, options: LungOptions = {}): LungMas
   };
 }
 
-/** Patient x (mm) of a sampled-grid voxel, as a function of its linear index. */
+/** Patient x (mm) of a sampled-grid voxel, as a function of its linear index (each axis's term computed once). */
 function patientXOfGrid(volume: Volume, grid: SampledGrid): (n: number) => number {
   const [nx, ny] = grid.dims;
+  const plane = nx * ny;
+  const axisTerms = (count: number, factor: number, spacing: number, direction: number) =>
+    Float64Array.from({ length: count }, (_, index) => (index * factor + (factor - 1) / 2) * spacing * direction);
   const [u, v, w] = volume.direction;
-  const [fx, fy, fz] = grid.factors;
-  const [sx, sy, sz] = volume.spacing;
-  return (n: number) => {
-    const i = n % nx;
-    const j = Math.floor(n / nx) % ny;
-    const k = Math.floor(n / (nx * ny));
-    const a = (i * fx + (fx - 1) / 2) * sx;
-    const b = (j * fy + (fy - 1) / 2) * sy;
-    const c = (k * fz + (fz - 1) / 2) * sz;
-    return volume.origin.x + a * u.x + b * v.x + c * w.x;
-  };
+  const columns = axisTerms(grid.dims[0], grid.factors[0], volume.spacing[0], u.x);
+  const rows = axisTerms(grid.dims[1], grid.factors[1], volume.spacing[1], v.x);
+  const slices = axisTerms(grid.dims[2], grid.factors[2], volume.spacing[2], w.x);
+  return (n: number) => volume.origin.x + columns[n % nx] + rows[((n / nx) | 0) % ny] + slices[(n / plane) | 0];
 }
 
 /** Clears, slice by slice, small blobs of almost pure air: trachea and main-bronchus sections. */
@@ -182,11 +181,13 @@ function removeAirwaySections(air: Uint8Array, grid: SampledGrid): void {
 }
 
 /**
- * Per-slice closing restricted to the mask's bounding box plus the radius (the rest stays 0). The
- * box may reach past the grid's edge, with nothing set there: the erosion does not erode from beyond
- * the grid, so a lung near the edge of a tight field of view would otherwise keep its dilation there.
+ * Per-slice closing and hole filling restricted to the mask's bounding box plus the radius (the rest
+ * stays 0). The box may reach past the grid's edge, with nothing set there: the erosion does not
+ * erode from beyond the grid, so a lung near the edge of a tight field of view would otherwise keep
+ * its dilation there. The box's border is background joined to the rest of the slice's, so its
+ * holes are the slice's.
  */
-function closeWithinBounds(mask: Uint8Array, grid: SampledGrid, radiusMm: number): Uint8Array {
+function closeAndFillWithinBounds(mask: Uint8Array, grid: SampledGrid, radiusMm: number): Uint8Array {
   const box = boundingBox(mask, grid.dims);
   if (!box) return mask;
   const margin = [0, 1].map((a) => Math.ceil(radiusMm / grid.spacing[a]) + 1);
@@ -208,7 +209,7 @@ function closeWithinBounds(mask: Uint8Array, grid: SampledGrid, radiusMm: number
     }
   };
   copy(true, sub, mask);
-  const closed = close(sub, { dims, spacing: grid.spacing }, radiusMm, true);
+  const closed = fillHolesPerSlice(close(sub, { dims, spacing: grid.spacing }, radiusMm, true), dims);
   const out = new Uint8Array(mask.length);
   copy(false, out, closed);
   return out;
