@@ -76,7 +76,8 @@ export function generateFollowUp(baseline: PhantomOptions, changes: FollowUpChan
     lungVessels: patient.structures.lungVessels,
     bounds: scanBounds(baseline),
   };
-  const before = placeNodules(specs, context, { seed: baseline.seed, label: 'nodules' });
+  const relocation = { relocateUnplaceable: baseline.relocateUnplaceable ?? false };
+  const before = placeNodules(specs, context, { seed: baseline.seed, label: 'nodules' }, [], relocation);
   const removed = new Set(changes.remove ?? []);
   const kept = before.placed.flatMap((nodule, n) => {
     if (removed.has(n + 1)) return [];
@@ -84,7 +85,7 @@ export function generateFollowUp(baseline: PhantomOptions, changes: FollowUpChan
     return [{ baselineIndex: n + 1, nodule: diameter === undefined ? nodule : grown(nodule, diameter, baseline.seed, n) }];
   });
   const added = placeNodules(changes.add ?? [], { ...context, lungVessels: before.lungVessels },
-    { seed: baseline.seed, label: `follow-up-${changes.intervalDays}` }, kept.map((k) => k.nodule));
+    { seed: baseline.seed, label: `follow-up-${changes.intervalDays}` }, kept.map((k) => k.nodule), relocation);
   const nodules = [...kept.map((k) => k.nodule), ...added.placed];
   const followUp = scanPatient(patient, nodules, added.lungVessels, baseline, {
     name: `follow-up-${changes.intervalDays}`,

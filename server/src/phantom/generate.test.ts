@@ -234,4 +234,18 @@ describe('generatePhantomSet', () => {
       }, { seed: options.seed, label: 'nodules' })).not.toThrow();
     }
   }, 120_000);
+
+  it('moves a nodule its zone has no room for to the nearest zone that has (set seed 5, scan 17: 26 mm, lower left, beside the heart)', () => {
+    const options = generatePhantomSet(20, 5)[17];
+    expect(options.relocateUnplaceable).toBe(true);
+    const drawn = options.nodules![0];
+    expect(drawn).toMatchObject({ diameterMm: 26, zone: 'lower', laterality: 'left' });
+    const p = createPatient(options.seed, 'chest');
+    const context = { anatomy: p.anatomy, lungMap: p.lungMap, lungVessels: p.structures.lungVessels, bounds: scanBounds(options) };
+    const stream = { seed: options.seed, label: 'nodules' };
+    expect(() => placeNodules(options.nodules!, context, stream)).toThrow(/nodules\[0\]: no place for a 26 mm free nodule in the lower left lung/);
+    const { placed } = placeNodules(options.nodules!, context, stream, [], { relocateUnplaceable: true });
+    expect(placed[0].spec).toMatchObject({ diameterMm: 26, type: drawn.type, shape: drawn.shape, attachment: drawn.attachment });
+    expect([placed[0].spec.zone, placed[0].spec.laterality]).not.toEqual(['lower', 'left']);
+  }, 60_000);
 });

@@ -167,7 +167,7 @@ export function generatePhantom(options: PhantomOptions): Phantom {
     lungMap: patient.lungMap,
     lungVessels: patient.structures.lungVessels,
     bounds: scanBounds(options),
-  }, { seed: options.seed, label: 'nodules' });
+  }, { seed: options.seed, label: 'nodules' }, [], { relocateUnplaceable: options.relocateUnplaceable ?? false });
   return scanPatient(patient, placed, lungVessels, options, { name: 'baseline', pose: neutralPose, daysAfterBaseline: 0 });
 }
 
@@ -188,7 +188,9 @@ const setAttachments = ['free', 'juxtavascular', 'juxtapleural'] as const;
  * Options of `count` phantoms for an evaluation (FROC, CPM), deterministic for `seed`. Nodule n of
  * the set takes type n mod 3, shape ⌊n/3⌋ mod 3 and attachment ⌊n/9⌋ mod 3, so every 27 nodules
  * cover every combination; sizes run through 3-30 mm; every fifth phantom has no nodule (a scan
- * where any finding is a false positive). Generate each with `generatePhantom` when needed: 20
+ * where any finding is a false positive). Zones are drawn before the anatomy is known, so a nodule
+ * with no room in its zone is moved to the nearest zone that has (relocateUnplaceable; the truth
+ * says where it went). Generate each with `generatePhantom` when needed: 20
  * rendered phantoms at once would hold 20 volumes.
  */
 export function generatePhantomSet(count: number, seed: number): PhantomOptions[] {
@@ -217,6 +219,6 @@ export function generatePhantomSet(count: number, seed: number): PhantomOptions[
         ...(type === 'part-solid' ? { solidComponentMm: Math.round(diameterMm * rng.uniform(0.3, 0.6) * 2) / 2 } : {}),
       };
     });
-    return { seed: seed * 1000 + i, ...phantomSetGeometry, nodules };
+    return { seed: seed * 1000 + i, ...phantomSetGeometry, nodules, relocateUnplaceable: true };
   });
 }

@@ -79,35 +79,64 @@ export function vesselClearanceMm(s: TubeSegment, p: Vec3): number {
   return distance - radius;
 }
 
+export interface PlacementOptions {
+  /**
+   * A nodule with no room in its zone goes to the nearest zone of the same lung that has room, then
+   * to the other lung's; without this, placement throws. For specs drawn before the anatomy is
+   * known (the evaluation sets): a 26 mm nodule drawn for the lower left lung, beside the heart.
+   */
+  readonly relocateUnplaceable?: boolean;
+}
+
+const zones = ['upper', 'middle', 'lower'] as const;
+
+/** The places to try for a spec: its own first, then (relocating) the other zones by nearness, then the other lung's. */
+function placesToTry(spec: ResolvedNoduleSpec, relocate: boolean): ResolvedNoduleSpec[] {
+  if (!relocate) return [spec];
+  const byNearness = [...zones].sort((a, b) => Math.abs(zones.indexOf(a) - zones.indexOf(spec.zone)) - Math.abs(zones.indexOf(b) - zones.indexOf(spec.zone)));
+  const otherSide: Laterality = spec.laterality === 'left' ? 'right' : 'left';
+  return [spec.laterality, otherSide].flatMap((laterality) => byNearness.map((zone) => ({ ...spec, laterality, zone })));
+}
+
 /**
  * Decides where each spec goes, deterministically from `rng`: in the right lung and third of it,
  * free nodules clear of the chest wall and of vessels (small vessels crossing them are pruned),
  * juxtavascular ones touching a vessel, juxtapleural ones against the chest wall. Throws, naming the
- * spec, when no place fits (e.g. a 30 mm free nodule in a scan that covers too little lung).
+ * spec, when no place fits (e.g. a 30 mm free nodule in a scan that covers too little lung), unless
+ * told to relocate it.
  */
 export function placeNodules(
   specs: readonly NoduleSpec[],
   context: PlacementContext,
   stream: { readonly seed: number; readonly label: string },
   existing: readonly PlacedNodule[] = [],
+  options: PlacementOptions = {},
 ): { placed: PlacedNodule[]; lungVessels: TubeSegment[] } {
   const rng = createRng(stream.seed, stream.label);
   let vessels = [...context.lungVessels];
   const placed: PlacedNodule[] = [];
   specs.forEach((raw, n) => {
     checkNoduleSpec(raw, `nodules[${n}]`);
-    const spec: ResolvedNoduleSpec = {
+    const wanted: ResolvedNoduleSpec = {
       ...raw,
       laterality: raw.laterality ?? rng.pick(['left', 'right'] as const),
-      zone: raw.zone ?? rng.pick(['upper', 'middle', 'lower'] as const),
+      zone: raw.zone ?? rng.pick(zones),
     };
-    const radius = spec.diameterMm / 2;
-    const shape = createNoduleShape(spec.shape, radius, noduleShapeRng(stream, n));
+    const radius = wanted.diameterMm / 2;
+    const shape = createNoduleShape(wanted.shape, radius, noduleShapeRng(stream, n));
     const others = [...existing, ...placed];
-    const centre = findCentre(spec, radius, shape, { ...context, lungVessels: vessels }, others, rng);
-    if (!centre) {
-      throw new Error(`nodules[${n}]: no place for a ${spec.diameterMm} mm ${spec.attachment} nodule in the ${spec.zone} ${spec.laterality} lung within the scanned range`);
+    let found: { spec: ResolvedNoduleSpec; centre: Vec3 } | undefined;
+    for (const place of placesToTry(wanted, options.relocateUnplaceable ?? false)) {
+      const centre = findCentre(place, radius, shape, { ...context, lungVessels: vessels }, others, rng);
+      if (centre) {
+        found = { spec: place, centre };
+        break;
+      }
     }
+    if (!found) {
+      throw new Error(`nodules[${n}]: no place for a ${wanted.diameterMm} mm ${wanted.attachment} nodule in the ${wanted.zone} ${wanted.laterality} lung within the scanned range`);
+    }
+    const { spec, centre } = found;
     if (spec.attachment === 'free') {
       vessels = vessels.filter((s) => vesselClearanceMm(s, centre) > shape.boundMm + 1.5);
     }

@@ -41,6 +41,11 @@ export interface PhantomOptions {
   /** Scanner resolution: Gaussian sigma in-plane in mm; default 0.7. */
   readonly blurSigmaMm?: number;
   readonly identity?: Partial<CtSeriesIdentity>;
+  /**
+   * A nodule with no room in its lung zone goes to the nearest zone (then the other lung) that has
+   * room, and truth.json says where it went; default false: placement throws, naming the nodule.
+   */
+  readonly relocateUnplaceable?: boolean;
 }
 
 /** A nodule as rendered, with everything an evaluation compares a finding against. */
