@@ -1,4 +1,4 @@
-import type { DetectorReport, ScanRun, SetSummary } from './report.ts';
+import type { DetectorReport, ScanFailure, ScanRun, SetSummary } from './report.ts';
 
 /** A plain-text table: first column left-aligned, the others right-aligned, columns two spaces apart. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -72,8 +72,11 @@ function setSection(title: string, runs: readonly ScanRun[], set: SetSummary, wi
 }
 
 /** The per-detector detail tables, then a side-by-side comparison when there is more than one detector. */
-export function formatReports(reports: readonly DetectorReport[], operatingThreshold: number): string {
+export function formatReports(reports: readonly DetectorReport[], failures: readonly ScanFailure[], operatingThreshold: number): string {
   const sections: string[] = [];
+  if (failures.length) {
+    sections.push([`== Not evaluated: ${failures.length} scan(s), left out of every figure below`, ...failures.map((f) => `  ${f.scanId} (${f.source}): ${f.reason}`)].join('\n'));
+  }
   for (const report of reports) {
     sections.push(`== Detector: ${report.detector} (hits, misses, FP, Dice and errors at probability >= ${operatingThreshold}; errors are finding minus reference, means over hits)`);
     const lidcRuns = report.runs.filter((r) => r.source === 'lidc');

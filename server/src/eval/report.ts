@@ -17,6 +17,13 @@ export interface ScanRun {
   readonly warnings: readonly string[];
 }
 
+/** A scan left out of the evaluation, and why. */
+export interface ScanFailure {
+  readonly source: ScanSource;
+  readonly scanId: string;
+  readonly reason: string;
+}
+
 export interface FrocSummary {
   /** Sensitivity at each CPM FP rate. */
   readonly points: readonly { readonly fpPerScan: number; readonly sensitivity: number }[];
@@ -90,9 +97,10 @@ export function detectorReport(detector: string, runs: readonly ScanRun[]): Dete
 }
 
 /** The report as plain JSON: scores and measurements per scan, without masks or matched internals. */
-export function reportJson(reports: readonly DetectorReport[], settings: Readonly<Record<string, unknown>>): unknown {
+export function reportJson(reports: readonly DetectorReport[], failures: readonly ScanFailure[], settings: Readonly<Record<string, unknown>>): unknown {
   return {
     settings,
+    notEvaluated: failures,
     detectors: reports.map((report) => ({
       detector: report.detector,
       lidc: report.lidc,

@@ -65,10 +65,11 @@ describe('runEvaluation', () => {
   it('loads each scan once, runs every detector on it and scores at the operating threshold', async () => {
     const loaded: string[] = [];
     const seen: string[] = [];
-    const runs = await runEvaluation(specs, { good: detector('good'), weak: detector('weak') }, fakeAnalyze, fakeLoader(loaded), {
+    const { runs, failures } = await runEvaluation(specs, { good: detector('good'), weak: detector('weak') }, fakeAnalyze, fakeLoader(loaded), {
       ...options, onScan: (scanRuns) => seen.push(...scanRuns.map((r) => `${r.detector}:${r.scanId}`)),
     });
     expect(loaded).toEqual(['s1', 's2']);
+    expect(failures).toEqual([]);
     expect(seen).toEqual(['good:s1', 'weak:s1', 'good:s2', 'weak:s2']);
     const good = runs.find((r) => r.detector === 'good' && r.scanId === 's2')!;
     expect(good.score).toMatchObject({ nodules: 1, hits: 1, misses: 0, falsePositives: 1, neither: 1 });
@@ -83,19 +84,41 @@ describe('runEvaluation', () => {
   });
 
   it('summarises per detector and source, prints them side by side and serialises without masks', async () => {
-    const runs = await runEvaluation(specs, { good: detector('good'), weak: detector('weak') }, fakeAnalyze, fakeLoader([]), options);
+    const { runs } = await runEvaluation(specs, { good: detector('good'), weak: detector('weak') }, fakeAnalyze, fakeLoader([]), options);
     const reports = ['good', 'weak'].map((name) => detectorReport(name, runs));
     expect(reports[0].lidc).toMatchObject({ scans: 1, nodules: 1, hits: 1, falsePositives: 2, fpPerScan: 2 });
     expect(reports[0].phantom?.froc.cpm).toBe(1); // the hit outranks every false positive
     expect(reports[1].phantom?.froc.cpm).toBeCloseTo(4 / 7); // after one FP at 0.6: 1 FP/scan reached with the hit
-    const text = formatReports(reports, 0.5);
+    const text = formatReports(reports, [], 0.5);
     expect(text).toContain('== Detector: good');
     expect(text).toContain('== Side by side');
     expect(text).toMatch(/good\s+1\/1\s+2\.00\s+0\.22\s+1\/1\s+1\.00/);
     expect(text).toContain('s2: thin lungs');
-    const json = JSON.stringify(reportJson(reports, { seed: 1 }));
+    const json = JSON.stringify(reportJson(reports, [], { seed: 1 }));
     expect(json).not.toContain('"data"');
     expect(JSON.parse(json).detectors[0].scans[1].scoredFindings[2].outcome).toEqual({ kind: 'ignored', reason: 'non-nodule' });
+  });
+});
+
+describe('runEvaluation with a scan that cannot be read', () => {
+  it('sets the scan aside with its reason, evaluates the others and says so in the report', async () => {
+    const load = fakeLoader([]);
+    const brokenFirst: ScanLoader = async (spec) => {
+      if (spec.scanId === 's1') throw new Error('s1: no CT series in /nowhere/s1');
+      return load(spec);
+    };
+    const failed: string[] = [];
+    const { runs, failures } = await runEvaluation(specs, { good: detector('good') }, fakeAnalyze, brokenFirst, {
+      ...options, onFailure: (f) => failed.push(f.scanId),
+    });
+    expect(failures).toEqual([{ source: 'lidc', scanId: 's1', reason: 'no CT series in /nowhere/s1' }]);
+    expect(failed).toEqual(['s1']);
+    expect(runs.map((r) => r.scanId)).toEqual(['s2']);
+    const reports = [detectorReport('good', runs)];
+    expect(reports[0].lidc).toBeUndefined();
+    expect(reports[0].phantom).toMatchObject({ scans: 1, hits: 1 });
+    expect(formatReports(reports, failures, 0.5)).toContain('== Not evaluated: 1 scan(s), left out of every figure below\n  s1 (lidc): no CT series in /nowhere/s1');
+    expect((reportJson(reports, failures, {}) as { notEvaluated: unknown }).notEvaluated).toEqual(failures);
   });
 });
 

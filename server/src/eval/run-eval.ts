@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Volume } from '../domain/volume.ts';
 import type { AnalyzeOptions, VolumeAnalysis } from '../pipeline/analyze-volume.ts';
 import type { Detector } from '../pipeline/detect.ts';
-import type { ScanRun } from './report.ts';
+import type { ScanFailure, ScanRun } from './report.ts';
 import type { ScanLoader, ScanSpec } from './scan-spec.ts';
 import { scoreScan } from './score-scan.ts';
 
@@ -58,6 +58,14 @@ export interface EvalOptions extends ScoringOptions {
   /** `--detector` choice, passed to worker processes so they build the same detectors. */
   readonly detectorChoice: string;
   readonly onScan?: (runs: readonly ScanRun[]) => void;
+  readonly onFailure?: (failure: ScanFailure) => void;
+}
+
+export interface Evaluation {
+  /** Every detector's run of every scan that could be evaluated, in scan order. */
+  readonly runs: readonly ScanRun[];
+  /** Scans that could not be loaded or analysed, with why: the rest are evaluated without them. */
+  readonly failures: readonly ScanFailure[];
 }
 
 const workerModule = fileURLToPath(new URL('./scan-worker.ts', import.meta.url));
@@ -83,7 +91,8 @@ function evaluateInWorker(request: WorkerRequest): Promise<ScanRun[]> {
 
 /**
  * Evaluates every scan with every detector, `jobs` scans at a time, and returns the runs in scan
- * order (whatever order they finished in).
+ * order (whatever order they finished in). A scan that cannot be read or analysed (a broken case
+ * folder in a full LIDC-IDRI download) is set aside with its reason; the others are still evaluated.
  */
 export async function runEvaluation(
   specs: readonly ScanSpec[],
@@ -91,18 +100,26 @@ export async function runEvaluation(
   analyze: Analyze,
   load: ScanLoader,
   options: EvalOptions,
-): Promise<ScanRun[]> {
-  const results: ScanRun[][] = new Array(specs.length);
+): Promise<Evaluation> {
+  const results: ScanRun[][] = new Array(specs.length).fill([]);
+  const failed: (ScanFailure | undefined)[] = new Array(specs.length);
   let next = 0;
   const lane = async () => {
     while (next < specs.length) {
       const n = next++;
-      results[n] = options.jobs > 1
-        ? await evaluateInWorker({ spec: specs[n], detector: options.detectorChoice, operatingThreshold: options.operatingThreshold, minProbability: options.minProbability })
-        : await evaluateScan(specs[n], load, detectors, analyze, options);
-      options.onScan?.(results[n]);
+      const spec = specs[n];
+      try {
+        results[n] = options.jobs > 1
+          ? await evaluateInWorker({ spec, detector: options.detectorChoice, operatingThreshold: options.operatingThreshold, minProbability: options.minProbability })
+          : await evaluateScan(spec, load, detectors, analyze, options);
+        options.onScan?.(results[n]);
+      } catch (error) {
+        const reason = (error instanceof Error ? error.message : String(error)).replace(`${spec.scanId}: `, '');
+        failed[n] = { source: spec.source, scanId: spec.scanId, reason };
+        options.onFailure?.(failed[n]!);
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, specs.length)) }, lane));
-  return results.flat();
+  return { runs: results.flat(), failures: failed.filter((f) => f !== undefined) };
 }

@@ -65,7 +65,7 @@ export async function run(args: readonly string[]): Promise<number> {
   const lidcCases = values.lidc ? await findLidcCases(values.lidc) : [];
   if (values.lidc && lidcCases.length === 0) throw new Error(`No LIDC cases (folders with a LidcReadMessage XML) under ${values.lidc}`);
   const specs: ScanSpec[] = [...lidcCases.map(lidcScanSpec), ...generatePhantomSet(phantomCount, seed).map(phantomScanSpec)];
-  const runs = await runEvaluation(specs, detectors, analyzeVolume, loadScan, {
+  const { runs, failures } = await runEvaluation(specs, detectors, analyzeVolume, loadScan, {
     operatingThreshold,
     minProbability,
     jobs,
@@ -76,14 +76,16 @@ export async function run(args: readonly string[]): Promise<number> {
         process.stderr.write(`[${r.detector}] ${r.scanId}: ${r.score.hits}/${r.score.nodules} hit, ${r.score.falsePositives} FP, ${r.findings} findings (${seconds.toFixed(1)} s)\n`);
       }
     },
+    onFailure: (failure) => process.stderr.write(`${failure.scanId}: not evaluated: ${failure.reason}\n`),
   });
   const reports = Object.keys(detectors).map((name) => detectorReport(name, runs));
-  process.stdout.write(formatReports(reports, operatingThreshold));
+  process.stdout.write(formatReports(reports, failures, operatingThreshold));
   if (values.json) {
     const settings = { lidc: values.lidc, phantomSet: phantomCount, seed, operatingThreshold, minProbability, jobs,
       detectors: Object.fromEntries(Object.entries(detectors).map(([k, d]) => [k, { name: d.name, version: d.version }])) };
-    await writeFile(values.json, `${JSON.stringify(reportJson(reports, settings), null, 2)}\n`);
+    await writeFile(values.json, `${JSON.stringify(reportJson(reports, failures, settings), null, 2)}\n`);
     process.stderr.write(`Report written to ${values.json}\n`);
   }
-  return 0;
+  // The report stands for the scans it covers; a scan left out makes the exit status say so.
+  return failures.length ? 1 : 0;
 }
