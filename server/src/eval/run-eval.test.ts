@@ -104,7 +104,7 @@ describe('runEvaluation with a scan that cannot be read', () => {
   it('sets the scan aside with its reason, evaluates the others and says so in the report', async () => {
     const load = fakeLoader([]);
     const brokenFirst: ScanLoader = async (spec) => {
-      if (spec.scanId === 's1') throw new Error('s1: no CT series in /nowhere/s1');
+      if (spec.scanId === 's1') throw new Error('no CT series in /nowhere/s1');
       return load(spec);
     };
     const failed: string[] = [];

@@ -78,12 +78,12 @@ function evaluateInWorker(request: WorkerRequest): Promise<ScanRun[]> {
     child.once('message', (message: { runs?: ScanRun[]; error?: string }) => {
       settled = true;
       if (message.runs) resolve(message.runs);
-      else reject(new Error(`${request.spec.scanId}: ${message.error}`));
+      else reject(new Error(message.error));
       child.disconnect();
     });
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (!settled) reject(new Error(`${request.spec.scanId}: worker exited with code ${code}`));
+      if (!settled) reject(new Error(`worker exited with code ${code}`));
     });
     child.send(request);
   });
@@ -114,8 +114,7 @@ export async function runEvaluation(
           : await evaluateScan(spec, load, detectors, analyze, options);
         options.onScan?.(results[n]);
       } catch (error) {
-        const reason = (error instanceof Error ? error.message : String(error)).replace(`${spec.scanId}: `, '');
-        failed[n] = { source: spec.source, scanId: spec.scanId, reason };
+        failed[n] = { source: spec.source, scanId: spec.scanId, reason: error instanceof Error ? error.message : String(error) };
         options.onFailure?.(failed[n]!);
       }
     }

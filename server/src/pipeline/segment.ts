@@ -76,12 +76,10 @@ export function segmentNodule(volume: Volume, lungs: LungMask, candidate: Pick<C
   const parenchymaHu = options.parenchymaHu ?? -850;
   let halfMm = firstHalfSizeMm(candidate.diameterMm);
   for (;;) {
-    const result = segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu);
+    const lastBox = halfMm >= largestHalfSizeMm;
+    const result = segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu, lastBox);
     if (!result || !result.touchesBox) return result?.mask;
-    if (halfMm >= largestHalfSizeMm) {
-      const fitted = segmentInBox(volume, lungs, candidate, halfMm, parenchymaHu, true);
-      return fitted && !fitted.touchesBox ? fitted.mask : undefined;
-    }
+    if (lastBox) return undefined;
     halfMm = Math.min(largestHalfSizeMm, halfMm * 1.8);
   }
 }
@@ -116,10 +114,6 @@ export function finalSegmentation(once: NoduleSegmentation | undefined): BoxMask
 }
 
 /**
- * What segmentNoduleOnce reads of the scan, cut out: the first box's HU and lung mask, plain data
- * that a worker thread can take (`segmentCrop`, then `placeSegmentation` with the scan's dims).
- */
-/**
  * A mask this many times wider (equal-volume diameter) than its candidate's sphere was segmented at
  * the wrong scale: the opening and the protrusion reach grow with the candidate's diameter.
  */
@@ -139,6 +133,10 @@ export function segmentAtOwnScale(volume: Volume, lungs: LungMask, candidateDiam
   return segmentNodule(volume, lungs, { centreVoxel: boxMaskCentroid(mask), diameterMm }, options) ?? mask;
 }
 
+/**
+ * What segmentNoduleOnce reads of the scan, cut out: the first box's HU and lung mask, plain data
+ * that a worker thread can take (`segmentCrop`, then `placeSegmentation` with the scan's dims).
+ */
 export interface SegmentationCrop {
   readonly box: Box;
   readonly hu: Int16Array;
