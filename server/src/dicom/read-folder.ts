@@ -1,19 +1,11 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { filesBelow } from '../local/folder-entries.ts';
 
-/** Every file below `dir` (recursively) whose bytes 128..131 are "DICM", in path order. */
+/** Every file below `dir` (recursively, following links) whose bytes 128..131 are "DICM", in path order. */
 export async function listDicomFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  async function walk(current: string): Promise<void> {
-    const entries = await readdir(current, { withFileTypes: true });
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && (await isPart10(full))) found.push(full);
-    }
-  }
   if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
-  await walk(dir);
+  const found: string[] = [];
+  for (const file of await filesBelow(dir)) if (await isPart10(file)) found.push(file);
   return found;
 }
 

@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { filesBelow, folderEntries } from '../local/folder-entries.ts';
 import { loadVolumeFromFolder } from '../pipeline/load-folder.ts';
 import { lidcCaseFromVolume, type LidcCase } from './lidc-case.ts';
 import { isLidcReadMessage, parseLidcXml, type LidcReadMessage } from './lidc-xml.ts';
@@ -8,16 +9,12 @@ async function isDirectory(p: string): Promise<boolean> {
   return stat(p).then((s) => s.isDirectory(), () => false);
 }
 
+const isReadMessageFile = async (file: string) => file.toLowerCase().endsWith('.xml') && isLidcReadMessage(await readFile(file, 'utf8'));
+
 /** Every LIDC CT read message (.xml) below `dir`, in path order. */
 export async function findLidcXmlFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...(await findLidcXmlFiles(full)));
-    else if (entry.isFile() && entry.name.toLowerCase().endsWith('.xml') && isLidcReadMessage(await readFile(full, 'utf8'))) {
-      found.push(full);
-    }
-  }
+  for (const file of await filesBelow(dir)) if (await isReadMessageFile(file)) found.push(file);
   return found;
 }
 
@@ -32,15 +29,13 @@ const lidcCaseName = /^LIDC-IDRI-\d+$/;
  */
 export async function findLidcCases(root: string): Promise<string[]> {
   if (lidcCaseName.test(path.basename(path.resolve(root)))) return [root];
-  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  const entries = await folderEntries(root);
   for (const entry of entries) {
-    const full = path.join(root, entry.name);
-    if (entry.isFile() && entry.name.toLowerCase().endsWith('.xml') && isLidcReadMessage(await readFile(full, 'utf8'))) return [root];
+    if (entry.kind === 'file' && (await isReadMessageFile(entry.path))) return [root];
   }
   const cases: string[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory())) {
-    const dir = path.join(root, entry.name);
-    if ((await findLidcXmlFiles(dir)).length > 0) cases.push(dir);
+  for (const entry of entries.filter((e) => e.kind === 'folder')) {
+    if ((await findLidcXmlFiles(entry.path)).length > 0) cases.push(entry.path);
   }
   return cases;
 }
