@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
-import { filesBelow } from '../local/folder-entries.ts';
+import { filesBelow, isFolder } from '../local/folder-entries.ts';
 
 /** Every file below `dir` (recursively, following links) whose bytes 128..131 are "DICM", in path order. */
 export async function listDicomFiles(dir: string): Promise<string[]> {
-  if (!(await stat(dir)).isDirectory()) throw new Error(`${dir} is not a folder`);
+  if (!(await isFolder(dir))) throw new Error(`${dir} is not a folder`);
   const found: string[] = [];
   for (const file of await filesBelow(dir)) if (await isPart10(file)) found.push(file);
   return found;

@@ -1,13 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { filesBelow, folderEntries } from '../local/folder-entries.ts';
+import { filesBelow, folderEntries, isFolder } from '../local/folder-entries.ts';
 import { loadVolumeFromFolder } from '../pipeline/load-folder.ts';
 import { lidcCaseFromVolume, type LidcCase } from './lidc-case.ts';
 import { isLidcReadMessage, parseLidcXml, type LidcReadMessage } from './lidc-xml.ts';
-
-async function isDirectory(p: string): Promise<boolean> {
-  return stat(p).then((s) => s.isDirectory(), () => false);
-}
 
 const isReadMessageFile = async (file: string) => file.toLowerCase().endsWith('.xml') && isLidcReadMessage(await readFile(file, 'utf8'));
 
@@ -50,7 +46,7 @@ export async function readLidcCase(caseDir: string): Promise<LidcCase> {
   const xmlFiles = await findLidcXmlFiles(caseDir);
   if (xmlFiles.length === 0) throw new Error(`No LIDC read message (LidcReadMessage .xml) below ${caseDir}`);
   const ctDir = path.join(caseDir, 'ct');
-  const { volume, summary } = await loadVolumeFromFolder((await isDirectory(ctDir)) ? ctDir : caseDir);
+  const { volume, summary } = await loadVolumeFromFolder((await isFolder(ctDir)) ? ctDir : caseDir);
   const messages: LidcReadMessage[] = await Promise.all(xmlFiles.map(async (f) => parseLidcXml(await readFile(f, 'utf8'))));
   const message = messages.find((m) => m.seriesInstanceUid === volume.source.seriesInstanceUid) ?? messages[0];
   return lidcCaseFromVolume(path.basename(path.resolve(caseDir)), volume, summary, message);

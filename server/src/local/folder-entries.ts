@@ -7,6 +7,11 @@ export interface FolderEntry {
   readonly kind: 'file' | 'folder';
 }
 
+/** Whether `p` is a folder (through links); false when it is missing. */
+export async function isFolder(p: string): Promise<boolean> {
+  return stat(p).then((s) => s.isDirectory(), () => false);
+}
+
 /**
  * A folder's files and sub-folders in name order, with symbolic links taken as what they point at
  * (users link LIDC-IDRI case folders into a working folder); broken links and other kinds are left out.
