@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { proposeCandidates } from '../../server/src/detect/proposals.ts';
-import { createModelDetector, defaultClassifiedProposals, defaultModelPath, loadPatchClassifier } from '../../server/src/inference/model-detector.ts';
+import { classifiedProposals, createModelDetector, defaultClassifiedProposals, defaultModelPath, loadPatchClassifier } from '../../server/src/inference/model-detector.ts';
 import { createPatchSampler, patchVoxelCount } from '../../server/src/inference/patch.ts';
 import { generatePhantom } from '../../server/src/phantom/generate.ts';
 import { segmentLungs } from '../../server/src/pipeline/lungs.ts';
@@ -37,7 +37,7 @@ const loadS = seconds(start);
 const detector = createModelDetector(classifier);
 
 start = performance.now();
-const proposals = proposeCandidates(volume, lungs);
+const proposals = proposeCandidates(volume, lungs, { subsolidPass: true });
 const proposalsS = seconds(start);
 
 start = performance.now();
@@ -45,7 +45,7 @@ const candidates = await detector.detect(volume, lungs);
 const detectS = seconds(start);
 
 // The network alone, on as many patches as the detector classified (batches of 64, as it runs them).
-const classified = Math.min(defaultClassifiedProposals, proposals.length);
+const classified = classifiedProposals(proposals, defaultClassifiedProposals, volume.spacing).length;
 const voxels = patchVoxelCount(classifier.manifest.patch);
 const batch = new Float32Array(64 * voxels);
 start = performance.now();

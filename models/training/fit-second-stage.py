@@ -21,7 +21,7 @@ import math
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-WEIGHTS = ['networkLogit', 'blobScoreLogit', 'blobness', 'response', 'centreHu', 'logScaleDiameter',
+WEIGHTS = ['networkLogit', 'blobScoreLogit', 'blobness', 'response', 'centreHu', 'logScaleDiameter', 'subsolidPass',
            'segmented', 'logMaskDiameter', 'roundness', 'touchesBox', 'strandsPerSize']
 FP_RATES = [1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8]
 
@@ -34,7 +34,8 @@ def logit(p):
 def features(row):
     seg = row['segmented']
     values = [logit(row['networkProbability']), logit(row['blobScore']), row['blobness'],
-              (row['response'] - 300) / 200, (row['centreHu'] + 600) / 200, math.log(row['diameterMm'])]
+              (row['response'] - 300) / 200, (row['centreHu'] + 600) / 200, math.log(row['diameterMm']),
+              1 if row.get('pass') == 'subsolid' else 0]
     if seg is None:
         return values + [0, 0, 0, 0, 0]
     d = seg['equivalentDiameterMm']

@@ -2,7 +2,8 @@
  * Writes the training patches of the nodule candidate classifier (see README.md beside this file).
  *
  *   npx tsx models/training/make-dataset.ts --out models/training/runs/dataset \
- *     [--phantoms 48] [--phantom-seed 7001] [--lidc ../shared/data/lidc] [--hold-out LIDC-IDRI-0003] [--shard 0/1]
+ *     [--phantoms 48] [--phantom-seed 7001] [--lidc ../shared/data/lidc] [--hold-out LIDC-IDRI-0003] [--shard 0/1] \
+ *     [--jitter 0.5] [--classified-ranks 1024] [--subsolid-ranks 0] [--attached-subsolid 0]
  *
  * Output (one folder per shard): patches.i16 (int16 HU, [n][z][y][x]), samples.jsonl (one line per
  * patch: label, kind, source, scan, diameter, type) and geometry.json (the patch grid). Patches are
@@ -20,8 +21,8 @@ import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Vec3, Volume } from '../../server/src/domain/volume.ts';
-import { proposalScore } from '../../server/src/detect/classical-detector.ts';
 import { distanceMm, proposeCandidates } from '../../server/src/detect/proposals.ts';
+import { classifiedProposals } from '../../server/src/inference/model-detector.ts';
 import { createPatchSampler, patchVoxelCount, type PatchGeometry, type PatchSampler } from '../../server/src/inference/patch.ts';
 import { findLidcCases, readLidcCase } from '../../server/src/lidc/read-case.ts';
 import { generatePhantom } from '../../server/src/phantom/generate.ts';
@@ -33,9 +34,9 @@ import { segmentLungs, type LungMask } from '../../server/src/pipeline/lungs.ts'
 export const patchGeometry: PatchGeometry = { size: [32, 32, 16], spacingMm: [1.25, 1.25, 2] };
 /**
  * Negatives per scan: a share of the proposals the detector classifies (the best-ranked by the blob
- * score, `defaultClassifiedProposals` of server/src/inference/model-detector.ts) and a sample of the rest.
+ * score, `defaultClassifiedProposals` of server/src/inference/model-detector.ts: `--classified-ranks`)
+ * and a sample of the rest.
  */
-const classifiedRanks = 1024;
 const classifiedShare = 0.5;
 const otherNegativesPerScan = 128;
 /** A proposal this much beyond a nodule's radius is a clean negative; nearer ones are ambiguous and left out. */
@@ -49,6 +50,17 @@ interface Sample {
   readonly diameterMm?: number;
   readonly type?: string;
   readonly rank?: number;
+}
+
+/** What the command line chooses about the samples (README.md beside this file: which model used what). */
+interface SampleOptions {
+  /** Jitter of the truth-centred positive views, as a share of the nodule's radius (at most 3 mm). */
+  readonly jitterShare: number;
+  readonly classifiedRanks: number;
+  /** Proposals of the subsolid pass the detector classifies besides (0: no subsolid pass, as up to model 1.3.0). */
+  readonly subsolidRanks: number;
+  /** Share of each training phantom's nodules drawn as 5-10 mm part-solid or ground-glass nodules on a vessel. */
+  readonly attachedSubsolidShare: number;
 }
 
 interface Known {
@@ -86,19 +98,19 @@ function jitter(rng: Rng, centre: Vec3, maxMm: number, spacing: readonly [number
   }
 }
 
-function rankedProposals(volume: Volume, lungs: LungMask) {
-  return proposeCandidates(volume, lungs)
-    .map((p) => ({ p, score: proposalScore(p) }))
-    .sort((a, b) => b.score - a.score);
-}
-
-/** Proposals: hits on a nodule (label 1), clean negatives (label 0); the ambiguous rest left out. */
-async function addProposals(writer: PatchWriter, volume: Volume, lungs: LungMask, nodules: readonly Known[], avoid: readonly Known[], scan: string, source: Sample['source'], rng: Rng) {
+/**
+ * Proposals: hits on a nodule (label 1), clean negatives (label 0); the ambiguous rest left out.
+ * Negatives: half of those the detector classifies (`classifiedProposals`), a sample of the rest.
+ */
+async function addProposals(writer: PatchWriter, volume: Volume, lungs: LungMask, nodules: readonly Known[], avoid: readonly Known[], scan: string, source: Sample['source'], rng: Rng, sampling: SampleOptions) {
   let hits = 0;
   const hitNodules = new Set<number>();
-  const ranked = rankedProposals(volume, lungs);
+  const proposals = proposeCandidates(volume, lungs, { subsolidPass: sampling.subsolidRanks > 0 });
+  const classified = classifiedProposals(proposals, { allDensities: sampling.classifiedRanks, subsolid: sampling.subsolidRanks }, volume.spacing);
+  const chosen = new Set(classified);
+  const ranked = [...classified, ...proposals.filter((p) => !chosen.has(p))];
   const firstRank = nodules.map(() => -1);
-  for (const [rank, { p }] of ranked.entries()) {
+  for (const [rank, p] of ranked.entries()) {
     const hit = nodules.findIndex((n) => distanceMm(p.centreVoxel, n.centre, volume.spacing) <= n.radiusMm);
     if (hit >= 0 && firstRank[hit] < 0) firstRank[hit] = rank;
     if (hit >= 0) {
@@ -108,11 +120,10 @@ async function addProposals(writer: PatchWriter, volume: Volume, lungs: LungMask
       continue;
     }
     const near = [...nodules, ...avoid].some((n) => distanceMm(p.centreVoxel, n.centre, volume.spacing) <= n.radiusMm + negativeMarginMm);
-    // Half the proposals the detector classifies, and a sample of the long tail below them.
-    const keep = rank < classifiedRanks ? rng.next() < classifiedShare : rng.next() < otherNegativesPerScan / Math.max(1, ranked.length - classifiedRanks);
+    const keep = rank < classified.length ? rng.next() < classifiedShare : rng.next() < otherNegativesPerScan / Math.max(1, ranked.length - classified.length);
     if (!near && keep) await writer.add(volume, p.centreVoxel, { label: 0, kind: 'proposal', source, scan, rank });
   }
-  return { proposals: ranked.length, hits, nodulesHit: hitNodules.size, firstRank };
+  return { proposals: ranked.length, classified: classified.length, hits, nodulesHit: hitNodules.size, firstRank };
 }
 
 const types = ['solid', 'part-solid', 'ground-glass'] as const;
@@ -123,11 +134,20 @@ const shapes = ['round', 'lobulated', 'spiculated'] as const;
  * seed), two geometries (the evaluation set's 1.4 x 2 mm and a LIDC-like 0.7 x 2.5 mm slab) and a
  * spread of noise and blur, so the model does not learn one scanner.
  */
-function trainingPhantom(seed: number): PhantomOptions {
+function trainingPhantom(seed: number, attachedSubsolidShare: number): PhantomOptions {
   const rng = createRng(seed, 'training-phantom');
   // The slab covers 160 mm about mid-lung: its nodules go to the middle zone.
   const thinSlab = rng.uniform(0, 1) < 0.3;
   const nodules: NoduleSpec[] = Array.from({ length: 5 }, () => {
+    if (attachedSubsolidShare > 0 && rng.uniform(0, 1) < attachedSubsolidShare) {
+      const type = rng.pick(['part-solid', 'ground-glass'] as const);
+      const diameterMm = Math.round(rng.uniform(5, 10) * 2) / 2;
+      return {
+        diameterMm, type, shape: rng.pick(shapes), attachment: 'juxtavascular' as const,
+        zone: thinSlab ? 'middle' as const : rng.pick(['upper', 'middle', 'lower'] as const),
+        ...(type === 'part-solid' ? { solidComponentMm: Math.round(diameterMm * rng.uniform(0.3, 0.6) * 2) / 2 } : {}),
+      };
+    }
     const type = rng.pick(types);
     // Sizes: half log-uniform over 3-30 mm, half 4-10 mm, the sizes the detector misses most.
     const smallest = type === 'solid' ? 3 : 5;
@@ -148,8 +168,8 @@ function trainingPhantom(seed: number): PhantomOptions {
   return { seed, ...geometry, nodules, noiseSigmaHu: rng.uniform(12, 35), blurSigmaMm: rng.uniform(0.5, 1.0) };
 }
 
-async function phantomSamples(writer: PatchWriter, seed: number) {
-  const options = trainingPhantom(seed);
+async function phantomSamples(writer: PatchWriter, seed: number, sampling: SampleOptions) {
+  const options = trainingPhantom(seed, sampling.attachedSubsolidShare);
   let phantom;
   try {
     phantom = generatePhantom(options);
@@ -164,15 +184,15 @@ async function phantomSamples(writer: PatchWriter, seed: number) {
   const nodules = truth.nodules.map((n) => ({ centre: n.centreVoxel, radiusMm: Math.max(1.5, n.diameterMm / 2), n }));
   for (const { centre, radiusMm, n } of nodules) {
     for (let r = 0; r < 6; r++) {
-      const at = jitter(rng, centre, Math.min(3, radiusMm * 0.5), volume.spacing);
+      const at = jitter(rng, centre, Math.min(3, radiusMm * sampling.jitterShare), volume.spacing);
       await writer.add(volume, at, { label: 1, kind: 'nodule', source: 'phantom', scan, diameterMm: n.diameterMm, type: n.spec.type });
     }
   }
-  const stats = await addProposals(writer, volume, lungs, nodules, [], scan, 'phantom', rng);
-  return `${scan}: ${truth.nodules.length} nodules (${truth.nodules.map((n) => `${n.diameterMm} ${n.spec.type}`).join(', ')}), ${stats.proposals} proposals, ${stats.hits} on nodules, ${stats.nodulesHit} nodules proposed; first proposal rank per nodule ${stats.firstRank.join(' ')}`;
+  const stats = await addProposals(writer, volume, lungs, nodules, [], scan, 'phantom', rng, sampling);
+  return `${scan}: ${truth.nodules.length} nodules (${truth.nodules.map((n) => `${n.diameterMm} ${n.spec.type}`).join(', ')}), ${stats.proposals} proposals (${stats.classified} classified), ${stats.hits} on nodules, ${stats.nodulesHit} nodules proposed; first proposal rank per nodule ${stats.firstRank.join(' ')}`;
 }
 
-async function lidcSamples(writer: PatchWriter, caseDir: string, seed: number) {
+async function lidcSamples(writer: PatchWriter, caseDir: string, seed: number, sampling: SampleOptions) {
   const lidcCase = await readLidcCase(caseDir);
   const { volume } = lidcCase;
   const lungs = segmentLungs(volume);
@@ -186,14 +206,14 @@ async function lidcSamples(writer: PatchWriter, caseDir: string, seed: number) {
   // One real nodule per slab: many jittered views so it weighs like the inserted ones.
   for (const { centre, radiusMm, n } of nodules) {
     for (let r = 0; r < 40; r++) {
-      const at = jitter(rng, centre, Math.min(3, radiusMm * 0.5), volume.spacing);
+      const at = jitter(rng, centre, Math.min(3, radiusMm * sampling.jitterShare), volume.spacing);
       await writer.add(volume, at, { label: 1, kind: 'nodule', source: 'lidc', scan, diameterMm: n.longAxisMm, type: n.type });
     }
   }
   for (const mark of lidcCase.nonNodules) {
     for (let r = 0; r < 4; r++) await writer.add(volume, jitter(rng, mark.centreVoxel, 1.5, volume.spacing), { label: 0, kind: 'non-nodule', source: 'lidc', scan });
   }
-  const stats = await addProposals(writer, volume, lungs, nodules, avoid, scan, 'lidc', rng);
+  const stats = await addProposals(writer, volume, lungs, nodules, avoid, scan, 'lidc', rng, sampling);
   // Random lung points: parenchyma, vessels and pleura as they come, the backgrounds for inserted nodules.
   const [nx, ny, nz] = volume.dims;
   let backgrounds = 0;
@@ -216,8 +236,18 @@ async function main() {
       lidc: { type: 'string' },
       'hold-out': { type: 'string', default: 'LIDC-IDRI-0003' },
       shard: { type: 'string', default: '0/1' },
+      jitter: { type: 'string', default: '0.5' },
+      'classified-ranks': { type: 'string', default: '1024' },
+      'subsolid-ranks': { type: 'string', default: '0' },
+      'attached-subsolid': { type: 'string', default: '0' },
     },
   });
+  const sampling: SampleOptions = {
+    jitterShare: Number(values.jitter),
+    classifiedRanks: Number(values['classified-ranks']),
+    subsolidRanks: Number(values['subsolid-ranks']),
+    attachedSubsolidShare: Number(values['attached-subsolid']),
+  };
   const [shard, shards] = values.shard.split('/').map(Number);
   const out = path.join(values.out, `shard-${shard}`);
   await mkdir(out, { recursive: true });
@@ -231,10 +261,10 @@ async function main() {
     const heldOut = new Set(values['hold-out'].split(',').filter(Boolean));
     for (const caseDir of await findLidcCases(values.lidc)) {
       if (heldOut.has(path.basename(path.resolve(caseDir)))) continue;
-      jobs.push(() => lidcSamples(writer, caseDir, firstSeed));
+      jobs.push(() => lidcSamples(writer, caseDir, firstSeed, sampling));
     }
   }
-  for (let n = 0; n < Number(values.phantoms); n++) jobs.push(() => phantomSamples(writer, firstSeed + n));
+  for (let n = 0; n < Number(values.phantoms); n++) jobs.push(() => phantomSamples(writer, firstSeed + n, sampling));
   for (const [n, job] of jobs.entries()) {
     if (n % shards !== shard) continue;
     const start = performance.now();

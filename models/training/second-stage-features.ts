@@ -58,6 +58,7 @@ for (const spec of specs) {
       nodule: hit >= 0 ? reference.nodules[hit].id : null,
       noduleDiameterMm: hit >= 0 ? reference.nodules[hit].diameterMm : null,
       atMm: at,
+      pass: p.pass,
       networkProbability,
       blobScore: proposalScore(p),
       blobness: p.blobness,

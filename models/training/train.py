@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODEL_NAME = 'lungbridge-nodule-cnn'
-MODEL_VERSION = '1.0.0'
+MODEL_VERSION = '1.4.0'
 # Input window: lung and soft tissue; calcium and bone saturate (Hounsfield units).
 HU_WINDOW = (-1000.0, 400.0)
 

@@ -3,7 +3,7 @@ import { pickProposals, proposalScore } from './classical-detector.ts';
 import type { Proposal } from './proposals.ts';
 
 const proposal = (response: number, blobness: number, centreHu: number): Proposal => ({
-  centreVoxel: { x: response, y: 0, z: 0 }, diameterMm: 6, sigmaMm: 1.7, response, eigenvalues: [-1, -1, -1], blobness, centreHu,
+  pass: 'all-densities', centreVoxel: { x: response, y: 0, z: 0 }, diameterMm: 6, sigmaMm: 1.7, response, eigenvalues: [-1, -1, -1], blobness, centreHu,
 });
 
 describe('pickProposals', () => {

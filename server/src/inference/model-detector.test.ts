@@ -6,7 +6,7 @@ import { segmentLungs } from '../pipeline/lungs.ts';
 import { parseModelManifest } from './model-manifest.ts';
 import { proposalScore } from '../detect/classical-detector.ts';
 import type { Proposal } from '../detect/proposals.ts';
-import { createModelDetector, defaultModelPath, loadPatchClassifier, secondStageScore } from './model-detector.ts';
+import { classifiedProposals, createModelDetector, defaultModelPath, loadPatchClassifier, secondStageScore } from './model-detector.ts';
 import { createPatchSampler, patchVoxelCount, type PatchGeometry } from './patch.ts';
 
 const validMetadata = {
@@ -174,11 +174,11 @@ function vesselPoints(volume: Volume, lung: Uint8Array, nodule: Vec3, count: num
 
 describe('secondStageScore: the features in the order and scaling of models/training/fit-second-stage.py', () => {
   const zero = {
-    intercept: 0, networkLogit: 0, blobScoreLogit: 0, blobness: 0, response: 0, centreHu: 0, logScaleDiameter: 0,
+    intercept: 0, networkLogit: 0, blobScoreLogit: 0, blobness: 0, response: 0, centreHu: 0, logScaleDiameter: 0, subsolidPass: 0,
     segmented: 0, logMaskDiameter: 0, roundness: 0, touchesBox: 0, strandsPerSize: 0,
   };
   const proposal: Proposal = {
-    centreVoxel: { x: 0, y: 0, z: 0 }, diameterMm: 6, sigmaMm: 1.7, response: 500, eigenvalues: [-100, -200, -300], blobness: 0.4, centreHu: -400,
+    pass: 'all-densities', centreVoxel: { x: 0, y: 0, z: 0 }, diameterMm: 6, sigmaMm: 1.7, response: 500, eigenvalues: [-100, -200, -300], blobness: 0.4, centreHu: -400,
   };
   const segmented = { shape: { voxels: 50, volumeMm3: 268, equivalentDiameterMm: 12, roundness: 0.8 }, touchesBox: true, strands: 2 };
   const logit = (p: number) => Math.log(p / (1 - p));
@@ -203,5 +203,33 @@ describe('secondStageScore: the features in the order and scaling of models/trai
 
   it('leaves the mask features out of a proposal that did not segment', () => {
     expect(z({ segmented: 1, logMaskDiameter: 1, roundness: 1, touchesBox: 1, strandsPerSize: 1 }, false)).toBeCloseTo(0, 9);
+  });
+
+  it('adds subsolidPass to proposals of the subsolid pass only, and nothing when a model has no such weight', () => {
+    expect(z({ subsolidPass: 1 })).toBeCloseTo(0, 9);
+    const subsolid = { proposal: { ...proposal, pass: 'subsolid' as const }, networkProbability: 0.5 };
+    expect(logit(secondStageScore(subsolid, { ...zero, subsolidPass: 1.5 }))).toBeCloseTo(1.5, 6);
+    const { subsolidPass: _, ...before140 } = zero;
+    expect(logit(secondStageScore(subsolid, before140))).toBeCloseTo(0, 9);
+  });
+});
+
+describe('classifiedProposals', () => {
+  const at = (x: number, pass: Proposal['pass'], response: number, blobness = 0.5): Proposal => ({
+    pass, centreVoxel: { x, y: 0, z: 0 }, diameterMm: 6, sigmaMm: 1.7, response, eigenvalues: [-1, -1, -1], blobness, centreHu: -500,
+  });
+
+  it('takes the best of each pass, the subsolid ones after, and none already classified', () => {
+    const dense = [at(0, 'all-densities', 200), at(10, 'all-densities', 600), at(20, 'all-densities', 400)];
+    const subsolid = [
+      at(10.5, 'subsolid', 900), // 1 mm from a dense one already classified
+      at(30, 'subsolid', 100, 0.1),
+      at(40, 'subsolid', 100, 0.9),
+      at(50, 'subsolid', 120, 0.9),
+    ];
+    const spacing = [2, 1, 1] as const;
+    const chosen = classifiedProposals([...dense, ...subsolid], { allDensities: 2, subsolid: 2 }, spacing);
+    expect(chosen.map((p) => p.centreVoxel.x)).toEqual([10, 20, 50, 40]);
+    expect(classifiedProposals([...dense, ...subsolid], { allDensities: 3, subsolid: 0 }, spacing)).toHaveLength(3);
   });
 });

@@ -5,7 +5,7 @@ import type { Candidate } from '../domain/finding.ts';
 import type { Volume } from '../domain/volume.ts';
 import { logistic, proposalScore, shapeFeatures, type SegmentedProposal } from '../detect/classical-detector.ts';
 import { maskShape } from '../detect/shape.ts';
-import { blobScaleGroupCost, proposeCandidatesWith, type Proposal } from '../detect/proposals.ts';
+import { blobScaleGroupCost, distanceMm, proposeCandidatesWith, type Proposal } from '../detect/proposals.ts';
 import type { Detector } from '../pipeline/detect.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
 import { finalSegmentation, placeSegmentation, segmentationCrop, type NoduleSegmentation } from '../pipeline/segment.ts';
@@ -50,8 +50,8 @@ export async function loadPatchClassifier(modelPath: string = defaultModelPath, 
   };
 }
 
-/** Proposals the network classifies per scan unless told otherwise (ModelDetectorOptions.maxCandidates). */
-export const defaultClassifiedProposals = 1024;
+/** Proposals the network classifies per scan unless told otherwise (ModelDetectorOptions). */
+export const defaultClassifiedProposals = { allDensities: 1024, subsolid: 256 } as const;
 
 export interface ModelDetectorOptions {
   /**
@@ -62,6 +62,12 @@ export interface ModelDetectorOptions {
    * 512 x 512 x 320 scan. Model 1.3.0 was trained with negatives down to this rank.
    */
   readonly maxCandidates?: number;
+  /**
+   * Proposals of the subsolid pass classified besides (`classifiedProposals`): 256 by default,
+   * where 28 of 35 ground-glass and part-solid nodules on vessels that the other pass ranked too
+   * low had one (training phantoms 7301-7330).
+   */
+  readonly maxSubsolidCandidates?: number;
   /** Patches per session run: bounds the patch buffer (64 x 32 x 32 x 16 floats = 4 MB). */
   readonly batchSize?: number;
   /**
@@ -107,7 +113,8 @@ export function secondStageScore({ proposal: p, networkProbability, segmented }:
     + w.blobness * p.blobness
     + w.response * ((p.response - 300) / 200)
     + w.centreHu * ((p.centreHu + 600) / 200)
-    + w.logScaleDiameter * Math.log(p.diameterMm);
+    + w.logScaleDiameter * Math.log(p.diameterMm)
+    + (p.pass === 'subsolid' ? w.subsolidPass ?? 0 : 0);
   if (segmented) {
     const shape = shapeFeatures(segmented);
     z += w.segmented
@@ -127,7 +134,10 @@ export function secondStageScore({ proposal: p, networkProbability, segmented }:
  * The blob filter's scales, the patch grid and the segmentations are shared out over `options.threads` threads.
  */
 export function createProposalScorer(classifier: PatchClassifier, options: ModelDetectorOptions = {}): (volume: Volume, lungs: LungMask) => Promise<ScoredProposal[]> {
-  const maxCandidates = options.maxCandidates ?? defaultClassifiedProposals;
+  const counts = {
+    allDensities: options.maxCandidates ?? defaultClassifiedProposals.allDensities,
+    subsolid: options.maxSubsolidCandidates ?? defaultClassifiedProposals.subsolid,
+  };
   const batchSize = options.batchSize ?? 64;
   const byNetwork = options.segmentedByNetwork ?? 20;
   const byBlobScore = options.segmentedByBlobScore ?? 8;
@@ -138,9 +148,9 @@ export function createProposalScorer(classifier: PatchClassifier, options: Model
     // One buffer per scan: analyses running at once (LUNGBRIDGE_WORKERS > 1) share this detector,
     // and each waits on onnxruntime and the helper threads with its patches in its buffer.
     const buffer = new Float32Array(batchSize * voxels);
-    const proposed = await proposeCandidatesWith((groups) => threads.map('blobScales', groups, blobScaleGroupCost), threads.helpers + 1, volume, lungs);
-    // Ranked by the blob score, so the first `byBlobScore` are its best.
-    const proposals = rankProposals(proposed).slice(0, maxCandidates);
+    const proposed = await proposeCandidatesWith((groups) => threads.map('blobScales', groups, blobScaleGroupCost), threads.helpers + 1, volume, lungs, { subsolidPass: counts.subsolid > 0 });
+    // The pass over every density first, ranked by the blob score: the first `byBlobScore` are its best.
+    const proposals = classifiedProposals(proposed, counts, volume.spacing);
     const samplePatch = await createPatchSamplerWith(
       (slabs) => threads.map('gridSlab', slabs, (slab) => patchVoxelCount(slab.geometry), (slab) => slab.source === volume),
       threads.helpers + 1, volume, manifest.patch, lungs.bounds,
@@ -192,9 +202,27 @@ export function createModelDetector(classifier: PatchClassifier, options: ModelD
   };
 }
 
-function rankProposals(proposals: readonly Proposal[]): Proposal[] {
-  return proposals
+/** Within this of a proposal already classified, a subsolid one adds nothing. */
+const sameCandidateMm = 1.5;
+
+/**
+ * The proposals the network classifies: the best `allDensities` of the pass over every density by
+ * the blob score, then the best `subsolid` of the subsolid pass by response times blobness (a
+ * faint sphere over a strong tube) that are not already among them.
+ */
+export function classifiedProposals(proposals: readonly Proposal[], counts: { readonly allDensities: number; readonly subsolid: number }, spacing: readonly [number, number, number]): Proposal[] {
+  const chosen = proposals.filter((p) => p.pass === 'all-densities')
     .map((p) => ({ p, score: proposalScore(p) }))
     .sort((a, b) => b.score - a.score)
+    .slice(0, counts.allDensities)
     .map(({ p }) => p);
+  const subsolid = proposals.filter((p) => p.pass === 'subsolid')
+    .map((p) => ({ p, score: p.response * (0.2 + p.blobness) }))
+    .sort((a, b) => b.score - a.score);
+  const fromDensePass = chosen.length;
+  for (const { p } of subsolid) {
+    if (chosen.length - fromDensePass >= counts.subsolid) break;
+    if (!chosen.some((q) => distanceMm(p.centreVoxel, q.centreVoxel, spacing) < sameCandidateMm)) chosen.push(p);
+  }
+  return chosen;
 }

@@ -34,6 +34,8 @@ describe('a pool of two threads', () => {
     expect(alone.length).toBeGreaterThan(20);
     const shared = await proposeCandidatesWith((groups) => pool.map('blobScales', groups, blobScaleGroupCost), 2, volume, lungs);
     expect(shared).toEqual(alone);
+    const withSubsolid = await proposeCandidatesWith((groups) => pool.map('blobScales', groups, blobScaleGroupCost), 2, volume, lungs, { subsolidPass: true });
+    expect(withSubsolid).toEqual(proposeCandidates(volume, lungs, { subsolidPass: true }));
   });
 
   it('cuts the same patches from a grid resampled in slabs', async () => {
