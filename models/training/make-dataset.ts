@@ -3,7 +3,7 @@
  *
  *   npx tsx models/training/make-dataset.ts --out models/training/runs/dataset \
  *     [--phantoms 48] [--phantom-seed 7001] [--lidc ../shared/data/lidc] [--hold-out LIDC-IDRI-0003] [--shard 0/1] \
- *     [--jitter 0.5] [--classified-ranks 1024] [--subsolid-ranks 0] [--attached-subsolid 0]
+ *     [--jitter 0.5] [--classified-ranks 1024] [--subsolid-ranks 0] [--attached-subsolid 0] [--one-millimetre 0]
  *
  * Output (one folder per shard): patches.i16 (int16 HU, [n][z][y][x]), samples.jsonl (one line per
  * patch: label, kind, source, scan, diameter, type) and geometry.json (the patch grid). Patches are
@@ -61,6 +61,8 @@ interface SampleOptions {
   readonly subsolidRanks: number;
   /** Share of each training phantom's nodules drawn as 5-10 mm part-solid or ground-glass nodules on a vessel. */
   readonly attachedSubsolidShare: number;
+  /** Share of phantoms made as 128 slices of 1 mm at 0.7 mm (the demo's and many clinical scans' geometry). */
+  readonly oneMillimetreShare: number;
 }
 
 interface Known {
@@ -134,17 +136,19 @@ const shapes = ['round', 'lobulated', 'spiculated'] as const;
  * seed), two geometries (the evaluation set's 1.4 x 2 mm and a LIDC-like 0.7 x 2.5 mm slab) and a
  * spread of noise and blur, so the model does not learn one scanner.
  */
-function trainingPhantom(seed: number, attachedSubsolidShare: number): PhantomOptions {
+function trainingPhantom(seed: number, sampling: SampleOptions): PhantomOptions {
   const rng = createRng(seed, 'training-phantom');
-  // The slab covers 160 mm about mid-lung: its nodules go to the middle zone.
+  // The slab covers 160 mm (128 mm at 1 mm slices) about mid-lung: its nodules go to the middle zone.
   const thinSlab = rng.uniform(0, 1) < 0.3;
+  const oneMillimetre = sampling.oneMillimetreShare > 0 && rng.uniform(0, 1) < sampling.oneMillimetreShare;
+  const attachedSubsolidShare = sampling.attachedSubsolidShare;
   const nodules: NoduleSpec[] = Array.from({ length: 5 }, () => {
     if (attachedSubsolidShare > 0 && rng.uniform(0, 1) < attachedSubsolidShare) {
       const type = rng.pick(['part-solid', 'ground-glass'] as const);
       const diameterMm = Math.round(rng.uniform(5, 10) * 2) / 2;
       return {
         diameterMm, type, shape: rng.pick(shapes), attachment: 'juxtavascular' as const,
-        zone: thinSlab ? 'middle' as const : rng.pick(['upper', 'middle', 'lower'] as const),
+        zone: thinSlab || oneMillimetre ? 'middle' as const : rng.pick(['upper', 'middle', 'lower'] as const),
         ...(type === 'part-solid' ? { solidComponentMm: Math.round(diameterMm * rng.uniform(0.3, 0.6) * 2) / 2 } : {}),
       };
     }
@@ -158,18 +162,20 @@ function trainingPhantom(seed: number, attachedSubsolidShare: number): PhantomOp
     const attachment = draw < 0.4 ? 'juxtavascular' as const : draw < 0.75 ? 'juxtapleural' as const : 'free' as const;
     return {
       diameterMm, type, shape: rng.pick(shapes), attachment,
-      zone: thinSlab ? 'middle' as const : rng.pick(diameterMm > 18 ? ['middle', 'lower'] as const : ['upper', 'middle', 'lower'] as const),
+      zone: thinSlab || oneMillimetre ? 'middle' as const : rng.pick(diameterMm > 18 ? ['middle', 'lower'] as const : ['upper', 'middle', 'lower'] as const),
       ...(type === 'part-solid' ? { solidComponentMm: Math.round(diameterMm * rng.uniform(0.3, 0.6) * 2) / 2 } : {}),
     };
   });
-  const geometry = thinSlab
-    ? { matrix: 512, pixelSpacingMm: 0.7, slices: 64, sliceSpacingMm: 2.5 }
-    : { matrix: 256, pixelSpacingMm: 1.4, slices: 160, sliceSpacingMm: 2 };
+  const geometry = oneMillimetre
+    ? { matrix: 512, pixelSpacingMm: 0.7, slices: 128, sliceSpacingMm: 1 }
+    : thinSlab
+      ? { matrix: 512, pixelSpacingMm: 0.7, slices: 64, sliceSpacingMm: 2.5 }
+      : { matrix: 256, pixelSpacingMm: 1.4, slices: 160, sliceSpacingMm: 2 };
   return { seed, ...geometry, nodules, noiseSigmaHu: rng.uniform(12, 35), blurSigmaMm: rng.uniform(0.5, 1.0) };
 }
 
 async function phantomSamples(writer: PatchWriter, seed: number, sampling: SampleOptions) {
-  const options = trainingPhantom(seed, sampling.attachedSubsolidShare);
+  const options = trainingPhantom(seed, sampling);
   let phantom;
   try {
     phantom = generatePhantom(options);
@@ -240,6 +246,7 @@ async function main() {
       'classified-ranks': { type: 'string', default: '1024' },
       'subsolid-ranks': { type: 'string', default: '0' },
       'attached-subsolid': { type: 'string', default: '0' },
+      'one-millimetre': { type: 'string', default: '0' },
     },
   });
   const sampling: SampleOptions = {
@@ -247,6 +254,7 @@ async function main() {
     classifiedRanks: Number(values['classified-ranks']),
     subsolidRanks: Number(values['subsolid-ranks']),
     attachedSubsolidShare: Number(values['attached-subsolid']),
+    oneMillimetreShare: Number(values['one-millimetre']),
   };
   const [shard, shards] = values.shard.split('/').map(Number);
   const out = path.join(values.out, `shard-${shard}`);
