@@ -63,7 +63,7 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
     const analysis = await outcomeOf(stack, study.studyInstanceUid, ['succeeded', 'failed']);
     expect(analysis.status).toBe('succeeded');
     // Each placed nodule is found with its type. The detector may add a false positive (model 1.3.0
-    // reports a 9 mm juxtapleural one at 0.67 on this phantom); what follows holds for every finding.
+    // reported a 9 mm juxtapleural one at 0.67 on this phantom); what follows holds for every finding.
     const placed = study.phantom.truth.nodules;
     const foundAt = (t: (typeof placed)[number]): Analysis | undefined => analysis.findings.find((f: Analysis) => Math.hypot(
       f.centroidMm.x - t.centreMm.x, f.centroidMm.y - t.centreMm.y, f.centroidMm.z - t.centreMm.z) <= t.diameterMm / 2);
