@@ -133,33 +133,18 @@ const shapes = ['round', 'lobulated', 'spiculated'] as const;
 
 /**
  * Training phantoms: five nodules each (types, shapes, attachments and sizes 3-30 mm drawn from the
- * seed), two geometries (the evaluation set's 1.4 x 2 mm and a LIDC-like 0.7 x 2.5 mm slab) and a
- * spread of noise and blur, so the model does not learn one scanner.
+ * seed), two geometries (the evaluation set's 1.4 x 2 mm and a LIDC-like 0.7 x 2.5 mm slab; with
+ * `--one-millimetre`, also 1 mm slices at 0.7 mm) and a spread of noise and blur, so the model does
+ * not learn one scanner.
  */
 function trainingPhantom(seed: number, sampling: SampleOptions): PhantomOptions {
   const rng = createRng(seed, 'training-phantom');
   // The slab covers 160 mm (128 mm at 1 mm slices) about mid-lung: its nodules go to the middle zone.
   const thinSlab = rng.uniform(0, 1) < 0.3;
   const oneMillimetre = sampling.oneMillimetreShare > 0 && rng.uniform(0, 1) < sampling.oneMillimetreShare;
-  const attachedSubsolidShare = sampling.attachedSubsolidShare;
   const nodules: NoduleSpec[] = Array.from({ length: 5 }, () => {
-    if (attachedSubsolidShare > 0 && rng.uniform(0, 1) < attachedSubsolidShare) {
-      const type = rng.pick(['part-solid', 'ground-glass'] as const);
-      const diameterMm = Math.round(rng.uniform(5, 10) * 2) / 2;
-      return {
-        diameterMm, type, shape: rng.pick(shapes), attachment: 'juxtavascular' as const,
-        zone: thinSlab || oneMillimetre ? 'middle' as const : rng.pick(['upper', 'middle', 'lower'] as const),
-        ...(type === 'part-solid' ? { solidComponentMm: Math.round(diameterMm * rng.uniform(0.3, 0.6) * 2) / 2 } : {}),
-      };
-    }
-    const type = rng.pick(types);
-    // Sizes: half log-uniform over 3-30 mm, half 4-10 mm, the sizes the detector misses most.
-    const smallest = type === 'solid' ? 3 : 5;
-    const [low, high] = rng.uniform(0, 1) < 0.5 ? [smallest, 30] : [Math.max(4, smallest), 10];
-    const diameterMm = Math.round(Math.exp(rng.uniform(Math.log(low), Math.log(high))) * 2) / 2;
-    // Attached nodules, the hard ones, weigh more: 40 % juxtavascular, 35 % juxtapleural.
-    const draw = rng.uniform(0, 1);
-    const attachment = draw < 0.4 ? 'juxtavascular' as const : draw < 0.75 ? 'juxtapleural' as const : 'free' as const;
+    const onVessel = sampling.attachedSubsolidShare > 0 && rng.uniform(0, 1) < sampling.attachedSubsolidShare;
+    const { type, diameterMm, attachment } = onVessel ? subsolidOnVessel(rng) : mixedNodule(rng);
     return {
       diameterMm, type, shape: rng.pick(shapes), attachment,
       zone: thinSlab || oneMillimetre ? 'middle' as const : rng.pick(diameterMm > 18 ? ['middle', 'lower'] as const : ['upper', 'middle', 'lower'] as const),
@@ -172,6 +157,26 @@ function trainingPhantom(seed: number, sampling: SampleOptions): PhantomOptions 
       ? { matrix: 512, pixelSpacingMm: 0.7, slices: 64, sliceSpacingMm: 2.5 }
       : { matrix: 256, pixelSpacingMm: 1.4, slices: 160, sliceSpacingMm: 2 };
   return { seed, ...geometry, nodules, noiseSigmaHu: rng.uniform(12, 35), blurSigmaMm: rng.uniform(0.5, 1.0) };
+}
+
+type DrawnNodule = Pick<NoduleSpec, 'type' | 'diameterMm' | 'attachment'>;
+
+function mixedNodule(rng: Rng): DrawnNodule {
+  const type = rng.pick(types);
+  // Sizes: half log-uniform over 3-30 mm, half 4-10 mm, the sizes the detector misses most.
+  const smallest = type === 'solid' ? 3 : 5;
+  const [low, high] = rng.uniform(0, 1) < 0.5 ? [smallest, 30] : [Math.max(4, smallest), 10];
+  const diameterMm = Math.round(Math.exp(rng.uniform(Math.log(low), Math.log(high))) * 2) / 2;
+  // Attached nodules, the hard ones, weigh more: 40 % juxtavascular, 35 % juxtapleural.
+  const draw = rng.uniform(0, 1);
+  const attachment = draw < 0.4 ? 'juxtavascular' as const : draw < 0.75 ? 'juxtapleural' as const : 'free' as const;
+  return { type, diameterMm, attachment };
+}
+
+/** What model 1.3.0 missed most: a 5-10 mm part-solid or ground-glass nodule on a vessel. */
+function subsolidOnVessel(rng: Rng): DrawnNodule {
+  const type = rng.pick(['part-solid', 'ground-glass'] as const);
+  return { type, diameterMm: Math.round(rng.uniform(5, 10) * 2) / 2, attachment: 'juxtavascular' };
 }
 
 async function phantomSamples(writer: PatchWriter, seed: number, sampling: SampleOptions) {

@@ -1,7 +1,6 @@
 import type { Vec3, Volume } from '../domain/volume.ts';
 import { downsampleMeans, toSourceIndex, type BoxRows, type SampledGrid } from '../imaging/downsample.ts';
 import { gaussianSmooth } from '../imaging/gaussian.ts';
-import type { Box } from '../imaging/grid.ts';
 import { symmetricEigenvalues } from '../imaging/symmetric-eigen.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
 
@@ -60,6 +59,7 @@ const maxHu = 200;
 const subsolidMaxHu = -350;
 /** Ground-glass and part-solid nodules of 5-12 mm peak here; larger ones stand out in the other pass. */
 const subsolidSigmasMm = [1.7, 2.4, 3.4];
+/** Half the other pass's 60: ground glass has a third to a half of a vessel's contrast against the lung. */
 const subsolidMinResponse = 30;
 
 /**

@@ -55,8 +55,8 @@ export const defaultClassifiedProposals = { allDensities: 1024, subsolid: 256 } 
 
 export interface ModelDetectorOptions {
   /**
-   * Proposals of the pass over every density classified per scan, best first by the blob score (of ~4000 in a phantom chest).
-   * `defaultClassifiedProposals` (1024): subsolid nodules beside a vessel or the pleura rank low by
+   * Proposals of the pass over every density classified per scan, best first by the blob score (of
+   * ~4000 in a phantom chest). `defaultClassifiedProposals` (1024): subsolid nodules beside a vessel or the pleura rank low by
    * the blob score (a 6 mm juxtapleural ground-glass one 791st), and patches cut from one resampled
    * grid (`createPatchSampler`) cost 0.3 ms, the network 0.5 ms: about 1 s for 1024 on a full
    * 512 x 512 x 320 scan. The network was trained with negatives down to this rank (since 1.3.0).
