@@ -53,8 +53,9 @@ const maxHu = 200;
  * The subsolid pass sets everything denser than this to aerated lung: vessels and solid tissue
  * vanish, and a ground-glass nodule (-600 to -450 HU) lying on a vessel becomes a blob of its own.
  * In the pass over every density such a nodule has no maximum of its own, or one ranked far below
- * the vessels (of 35 such 5-10 mm nodules in 30 training phantoms, 3 had a proposal among the best
- * 1024; this pass put 28 among its best 256). 100 HU above the densest ground glass, for the noise.
+ * the vessels: in 30 training phantoms, 35 subsolid nodules of 5-10 mm (34 on vessels) had no
+ * proposal among that pass's best 1024, and this pass put 28 of them among its best 256.
+ * 100 HU above the densest ground glass, for the noise.
  */
 const subsolidMaxHu = -350;
 /** Ground-glass and part-solid nodules of 5-12 mm peak here; larger ones stand out in the other pass. */

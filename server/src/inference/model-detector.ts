@@ -64,8 +64,8 @@ export interface ModelDetectorOptions {
   readonly maxCandidates?: number;
   /**
    * Proposals of the subsolid pass classified besides (`classifiedProposals`): 256 by default,
-   * where 28 of 35 ground-glass and part-solid nodules on vessels that the other pass ranked too
-   * low had one (training phantoms 7301-7330).
+   * where 28 of 35 ground-glass and part-solid nodules of 5-10 mm (34 on vessels) that the other
+   * pass left out of its best 1024 had one (training phantoms 7301-7330).
    */
   readonly maxSubsolidCandidates?: number;
   /** Patches per session run: bounds the patch buffer (64 x 32 x 32 x 16 floats = 4 MB). */
