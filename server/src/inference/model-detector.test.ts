@@ -26,7 +26,11 @@ describe('parseModelManifest', () => {
   };
   it('reads the second stage weights when the model has them', () => {
     expect(parseModelManifest(validMetadata).secondStage).toBeUndefined();
-    expect(parseModelManifest({ ...validMetadata, second_stage: JSON.stringify(weights) }).secondStage).toEqual(weights);
+    expect(parseModelManifest({ ...validMetadata, second_stage: JSON.stringify({ ...weights, subsolidPass: 0.3 }) }).secondStage)
+      .toEqual({ ...weights, subsolidPass: 0.3 });
+  });
+  it('reads a model from before 1.4.0, without the subsolidPass weight, as weighing it 0', () => {
+    expect(parseModelManifest({ ...validMetadata, second_stage: JSON.stringify(weights) }).secondStage).toEqual({ ...weights, subsolidPass: 0 });
   });
   test.each([
     ['second_stage', '{"intercept":', /"second_stage" must be JSON/],
@@ -205,12 +209,10 @@ describe('secondStageScore: the features in the order and scaling of models/trai
     expect(z({ segmented: 1, logMaskDiameter: 1, roundness: 1, touchesBox: 1, strandsPerSize: 1 }, false)).toBeCloseTo(0, 9);
   });
 
-  it('adds subsolidPass to proposals of the subsolid pass only, and nothing when a model has no such weight', () => {
+  it('adds subsolidPass to proposals of the subsolid pass only', () => {
     expect(z({ subsolidPass: 1 })).toBeCloseTo(0, 9);
     const subsolid = { proposal: { ...proposal, pass: 'subsolid' as const }, networkProbability: 0.5 };
     expect(logit(secondStageScore(subsolid, { ...zero, subsolidPass: 1.5 }))).toBeCloseTo(1.5, 6);
-    const { subsolidPass: _, ...before140 } = zero;
-    expect(logit(secondStageScore(subsolid, before140))).toBeCloseTo(0, 9);
   });
 });
 

@@ -114,7 +114,7 @@ export function secondStageScore({ proposal: p, networkProbability, segmented }:
     + w.response * ((p.response - 300) / 200)
     + w.centreHu * ((p.centreHu + 600) / 200)
     + w.logScaleDiameter * Math.log(p.diameterMm)
-    + (p.pass === 'subsolid' ? w.subsolidPass ?? 0 : 0);
+    + (p.pass === 'subsolid' ? w.subsolidPass : 0);
   if (segmented) {
     const shape = shapeFeatures(segmented);
     z += w.segmented

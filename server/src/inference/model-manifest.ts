@@ -15,8 +15,8 @@ export const secondStageWeightsSchema = z.strictObject({
   roundness: z.number(),
   touchesBox: z.number(),
   strandsPerSize: z.number(),
-  /** Added to the logit of a proposal of the subsolid pass (since model 1.4.0; absent before, as 0). */
-  subsolidPass: z.number().optional(),
+  /** Added to the logit of a proposal of the subsolid pass (since model 1.4.0; older models read as 0). */
+  subsolidPass: z.number().default(0),
 });
 export type SecondStageWeights = z.infer<typeof secondStageWeightsSchema>;
 
