@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 WEIGHTS = ['networkLogit', 'blobScoreLogit', 'blobness', 'response', 'centreHu', 'logScaleDiameter', 'subsolidPass',
-           'segmented', 'logMaskDiameter', 'roundness', 'touchesBox', 'strandsPerSize']
+           'subsolidResponse', 'segmented', 'logMaskDiameter', 'roundness', 'touchesBox', 'strandsPerSize']
 FP_RATES = [1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8]
 
 
@@ -33,9 +33,10 @@ def logit(p):
 
 def features(row):
     seg = row['segmented']
+    subsolid = row.get('pass') == 'subsolid'
     values = [logit(row['networkProbability']), logit(row['blobScore']), row['blobness'],
               (row['response'] - 300) / 200, (row['centreHu'] + 600) / 200, math.log(row['diameterMm']),
-              1 if row.get('pass') == 'subsolid' else 0]
+              1 if subsolid else 0, (row['response'] - 150) / 50 if subsolid else 0]
     if seg is None:
         return values + [0, 0, 0, 0, 0]
     d = seg['equivalentDiameterMm']

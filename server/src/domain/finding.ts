@@ -18,6 +18,11 @@ export interface Candidate {
    * mask stayed inside segmentNodule's first box: the segment stage takes it as it is.
    */
   readonly segmentation?: BoxMask;
+  /**
+   * Proposed by the subsolid pass (a blob once solid tissue is taken for lung): segmentation also
+   * outlines the ground glass alone, which leaves out the vessels such a nodule often lies on.
+   */
+  readonly subsolid?: boolean;
 }
 
 /** A line on one axial slice, in voxel coordinates (x = column, y = row, z = slice index). */

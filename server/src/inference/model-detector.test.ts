@@ -6,7 +6,7 @@ import { segmentLungs } from '../pipeline/lungs.ts';
 import { parseModelManifest } from './model-manifest.ts';
 import { proposalScore } from '../detect/classical-detector.ts';
 import type { Proposal } from '../detect/proposals.ts';
-import { classifiedProposals, createModelDetector, defaultModelPath, loadPatchClassifier, secondStageScore } from './model-detector.ts';
+import { classifiedProposals, segmentedProposals, createModelDetector, defaultModelPath, loadPatchClassifier, secondStageScore } from './model-detector.ts';
 import { createPatchSampler, patchVoxelCount, type PatchGeometry } from './patch.ts';
 
 const validMetadata = {
@@ -26,11 +26,11 @@ describe('parseModelManifest', () => {
   };
   it('reads the second stage weights when the model has them', () => {
     expect(parseModelManifest(validMetadata).secondStage).toBeUndefined();
-    expect(parseModelManifest({ ...validMetadata, second_stage: JSON.stringify({ ...weights, subsolidPass: 0.3 }) }).secondStage)
-      .toEqual({ ...weights, subsolidPass: 0.3 });
+    expect(parseModelManifest({ ...validMetadata, second_stage: JSON.stringify({ ...weights, subsolidPass: 0.3, subsolidResponse: 0.2 }) }).secondStage)
+      .toEqual({ ...weights, subsolidPass: 0.3, subsolidResponse: 0.2 });
   });
-  it('reads a model from before 1.4.0, without the subsolidPass weight, as weighing it 0', () => {
-    expect(parseModelManifest({ ...validMetadata, second_stage: JSON.stringify(weights) }).secondStage).toEqual({ ...weights, subsolidPass: 0 });
+  it('reads a model from before 1.4.0, without the subsolid pass\'s weights, as weighing them 0', () => {
+    expect(parseModelManifest({ ...validMetadata, second_stage: JSON.stringify(weights) }).secondStage).toEqual({ ...weights, subsolidPass: 0, subsolidResponse: 0 });
   });
   test.each([
     ['second_stage', '{"intercept":', /"second_stage" must be JSON/],
@@ -178,7 +178,7 @@ function vesselPoints(volume: Volume, lung: Uint8Array, nodule: Vec3, count: num
 
 describe('secondStageScore: the features in the order and scaling of models/training/fit-second-stage.py', () => {
   const zero = {
-    intercept: 0, networkLogit: 0, blobScoreLogit: 0, blobness: 0, response: 0, centreHu: 0, logScaleDiameter: 0, subsolidPass: 0,
+    intercept: 0, networkLogit: 0, blobScoreLogit: 0, blobness: 0, response: 0, centreHu: 0, logScaleDiameter: 0, subsolidPass: 0, subsolidResponse: 0,
     segmented: 0, logMaskDiameter: 0, roundness: 0, touchesBox: 0, strandsPerSize: 0,
   };
   const proposal: Proposal = {
@@ -214,6 +214,12 @@ describe('secondStageScore: the features in the order and scaling of models/trai
     const subsolid = { proposal: { ...proposal, pass: 'subsolid' as const }, networkProbability: 0.5 };
     expect(logit(secondStageScore(subsolid, { ...zero, subsolidPass: 1.5 }))).toBeCloseTo(1.5, 6);
   });
+
+  it('weighs the response of a subsolid-pass proposal with subsolidResponse, scaled as (response - 150) / 50', () => {
+    expect(z({ subsolidResponse: 1 })).toBeCloseTo(0, 9);
+    const subsolid = { proposal: { ...proposal, pass: 'subsolid' as const, response: 250 }, networkProbability: 0.5 };
+    expect(logit(secondStageScore(subsolid, { ...zero, subsolidResponse: 1.5 }))).toBeCloseTo(3, 6);
+  });
 });
 
 describe('classifiedProposals', () => {
@@ -233,5 +239,20 @@ describe('classifiedProposals', () => {
     const chosen = classifiedProposals([...dense, ...subsolid], { allDensities: 2, subsolid: 2 }, spacing);
     expect(chosen.map((p) => p.centreVoxel.x)).toEqual([10, 20, 50, 40]);
     expect(classifiedProposals([...dense, ...subsolid], { allDensities: 3, subsolid: 0 }, spacing)).toHaveLength(3);
+  });
+});
+
+describe('segmentedProposals', () => {
+  const at = (x: number): Proposal => ({
+    pass: 'all-densities', centreVoxel: { x, y: 0, z: 0 }, diameterMm: 6, sigmaMm: 1.7, response: 300, eigenvalues: [-1, -1, -1], blobness: 0.5, centreHu: -500,
+  });
+
+  it('takes the best by the network and by the blob score, then the best of those 10 mm from all chosen', () => {
+    // Rim proposals of one large nodule (x 0-8 mm) that the network rates highest, and two nodules apart.
+    const proposals = [at(50), at(0), at(2), at(4), at(6), at(8), at(30), at(31)];
+    const network = Float32Array.of(0.2, 0.99, 0.99, 0.98, 0.97, 0.96, 0.8, 0.9);
+    const counts = { byNetwork: 3, byBlobScore: 1, apart: 2 };
+    expect(segmentedProposals(proposals, network, counts, [1, 1, 1])).toEqual([1, 2, 3, 0, 7]);
+    expect(segmentedProposals(proposals, network, { ...counts, apart: 0 }, [1, 1, 1])).toEqual([1, 2, 3, 0]);
   });
 });

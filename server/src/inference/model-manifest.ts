@@ -17,6 +17,12 @@ export const secondStageWeightsSchema = z.strictObject({
   strandsPerSize: z.number(),
   /** Added to the logit of a proposal of the subsolid pass (since model 1.4.0; older models read as 0). */
   subsolidPass: z.number().default(0),
+  /**
+   * Times (response - 150) / 50 of a proposal of the subsolid pass (since model 1.5.0; older models
+   * read as 0): its response is the ground glass's contrast, where `response` weighs that of the
+   * pass over every density, in which vessels respond most.
+   */
+  subsolidResponse: z.number().default(0),
 });
 export type SecondStageWeights = z.infer<typeof secondStageWeightsSchema>;
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { boxMaskVoxelCount, type BoxMask } from '../domain/mask.ts';
 import type { Volume } from '../domain/volume.ts';
 import { analyzeVolume, reportableSize } from './analyze-volume.ts';
 import { loadVolumeFromFolder } from './load-folder.ts';
@@ -87,6 +88,44 @@ describe('segmentNodule', () => {
     const at = (x: number) => segmentNodule(volume, lungs, { centreVoxel: { x: x / 0.8, y: 32 / 0.8, z: 60 / 1.25 }, diameterMm: 9 });
     expect(at(24)).toBeUndefined();
     expect(at(56)).toBeDefined();
+  });
+});
+
+describe('segmentNodule of a candidate from the subsolid pass', () => {
+  // An 8 mm ground-glass nodule (-600 HU) with a 3 mm solid core, on a 3 mm vessel that runs on
+  // 18 mm each way: the usual threshold (half-way to the lung) takes the vessel in.
+  const glass = sphereAt(56, 32, 25, 4, -600);
+  const core = sphereAt(56, 32, 25, 1.5, 30);
+  const vessel: Paint = (x, y, z) => ((x - 59.5) ** 2 + (z - 25) ** 2 <= 1.5 ** 2 && y > 14 && y < 50 ? 40 : undefined);
+  const volume = chest(spacing, 40, (x, y, z) => core(x, y, z) ?? vessel(x, y, z) ?? glass(x, y, z));
+  const lungs = segmentLungs(volume);
+  const centreVoxel = { x: 56 / 0.8, y: 32 / 0.8, z: 25 / 1.25 };
+  const mm3 = (mask: BoxMask) => boxMaskVoxelCount(mask) * 0.8 * 0.8 * 1.25;
+  const holds = (mask: BoxMask, x: number, y: number, z: number) => {
+    const [i, j, k] = [Math.round(x / 0.8) - mask.offset[0], Math.round(y / 0.8) - mask.offset[1], Math.round(z / 1.25) - mask.offset[2]];
+    const inside = [i, j, k].every((v, a) => v >= 0 && v < mask.size[a]);
+    return inside && mask.data[i + j * mask.size[0] + k * mask.size[0] * mask.size[1]] === 1;
+  };
+  const sphereMm3 = (4 / 3) * Math.PI * 4 ** 3;
+
+  it('outlines the ground glass with its solid core and leaves the vessel out', () => {
+    const mask = segmentNodule(volume, lungs, { centreVoxel, diameterMm: 6, subsolid: true })!;
+    expect(mm3(mask) / sphereMm3).toBeGreaterThan(0.7);
+    expect(mm3(mask) / sphereMm3).toBeLessThan(1.2);
+    expect(holds(mask, 56, 32, 25)).toBe(true);
+    expect(holds(mask, 59.5, 42, 25)).toBe(false);
+  });
+
+  it('is the usual outline for any other candidate, which here runs along the vessel', () => {
+    const mask = segmentNodule(volume, lungs, { centreVoxel, diameterMm: 6 })!;
+    expect(holds(mask, 59.5, 42, 25)).toBe(true);
+    expect(mm3(mask) / sphereMm3).toBeGreaterThan(1.5);
+  });
+
+  it('keeps the usual outline of a free ground-glass nodule', () => {
+    const free = chest(spacing, 40, sphereAt(56, 32, 25, 4, -600));
+    const freeLungs = segmentLungs(free);
+    expect(segmentNodule(free, freeLungs, { centreVoxel, diameterMm: 6, subsolid: true })).toEqual(segmentNodule(free, freeLungs, { centreVoxel, diameterMm: 6 }));
   });
 });
 

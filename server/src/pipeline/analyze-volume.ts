@@ -67,7 +67,7 @@ export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}
   const masks = time('segment', () => candidates
     .map((candidate) => {
       const first = candidate.segmentation ?? segmentNodule(volume, lungs, candidate);
-      return { candidate, mask: first && segmentAtOwnScale(volume, lungs, candidate.diameterMm, first) };
+      return { candidate, mask: first && segmentAtOwnScale(volume, lungs, candidate, first) };
     })
     .filter((s) => s.mask !== undefined));
   const measured = time('measure', () => masks

@@ -12,4 +12,10 @@ describe('mergeCandidates', () => {
     const merged = mergeCandidates([at(10, 6, 0.7, true), at(12, 12, 0.6, true), at(40, 5, 0.9, true), at(41, 4, 0.2)], [1, 1, 1], 5);
     expect(merged).toEqual([at(40, 5, 0.9, true), { centreVoxel: { x: 10, y: 10, z: 10 }, diameterMm: 12, probability: 0.7 }]);
   });
+
+  it('keeps with the centre whether it came from the subsolid pass', () => {
+    const merged = mergeCandidates([{ ...at(10, 6, 0.7, true), subsolid: true }, at(12, 12, 0.6, true), at(40, 5, 0.9)], [1, 1, 1], 5);
+    expect(merged[1]).toEqual({ centreVoxel: { x: 10, y: 10, z: 10 }, diameterMm: 12, probability: 0.7, subsolid: true });
+    expect(merged[0].subsolid).toBeUndefined();
+  });
 });

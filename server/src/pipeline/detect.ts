@@ -15,7 +15,8 @@ export interface Detector {
 /**
  * Merges candidates whose centres lie within mergeDistanceMm of each other (readers count one
  * nodule once): the most probable of a group is kept, taking the group's largest diameter (and then
- * leaving its segmentation, made for the smaller one, to the segment stage).
+ * leaving its segmentation, made for the smaller one, to the segment stage; whether its centre
+ * came from the subsolid pass stays with the centre).
  */
 export function mergeCandidates(candidates: readonly Candidate[], spacing: readonly [number, number, number], mergeDistanceMm: number): Candidate[] {
   const sorted = [...candidates].sort((a, b) => b.probability - a.probability);
@@ -28,8 +29,8 @@ export function mergeCandidates(candidates: readonly Candidate[], spacing: reado
     ) <= mergeDistanceMm);
     if (near < 0) kept.push(candidate);
     else if (candidate.diameterMm > kept[near].diameterMm) {
-      const { centreVoxel, probability } = kept[near];
-      kept[near] = { centreVoxel, probability, diameterMm: candidate.diameterMm };
+      const { centreVoxel, probability, subsolid } = kept[near];
+      kept[near] = { centreVoxel, probability, diameterMm: candidate.diameterMm, ...(subsolid ? { subsolid } : {}) };
     }
   }
   return kept;

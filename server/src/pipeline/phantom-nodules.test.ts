@@ -180,7 +180,7 @@ describe('phantom nodules over 20 mm', () => {
     const offCentre = { x: truth.centreVoxel.x + 5, y: truth.centreVoxel.y, z: truth.centreVoxel.z };
     const first = segmentNodule(volume, lungs, { centreVoxel: offCentre, diameterMm: 4.2 });
     expect(first).toBeDefined();
-    const own = segmentAtOwnScale(volume, lungs, 4.2, first!);
+    const own = segmentAtOwnScale(volume, lungs, { diameterMm: 4.2 }, first!);
     const truthLongAxisMm = axialAxes(truth.mask, volume.spacing).longAxis.lengthMm;
     // The first mask: Dice 0.85, long axis 23.5 mm against the truth's 25.2 (its spicules cut short).
     expect(diceCoefficient(truth.mask, own)).toBeGreaterThan(diceCoefficient(truth.mask, first!) + 0.02);
@@ -190,7 +190,7 @@ describe('phantom nodules over 20 mm', () => {
   it('keeps a mask made at about its own size as it is', () => {
     const mask = segmentNodule(volume, lungs, truths[1]);
     expect(mask).toBeDefined();
-    expect(segmentAtOwnScale(volume, lungs, truths[1].diameterMm, mask!)).toBe(mask);
+    expect(segmentAtOwnScale(volume, lungs, truths[1], mask!)).toBe(mask);
   });
 });
 
