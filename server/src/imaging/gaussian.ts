@@ -25,8 +25,6 @@ export function gaussianSmooth(src: Float32Array, grid: Grid, sigmaMm: number): 
   let data = Float32Array.from(src);
   let scratch = new Float32Array(src.length);
   const strides = [1, nx, nx * ny];
-  const longest = Math.max(nx, ny, nz);
-  const line = new Float32Array(longest);
   for (const axis of [0, 1, 2] as const) {
     const n = grid.dims[axis];
     const sigma = sigmaMm / grid.spacing[axis];
@@ -34,14 +32,15 @@ export function gaussianSmooth(src: Float32Array, grid: Grid, sigmaMm: number): 
     const kernel = gaussianKernel(sigma);
     const radius = (kernel.length - 1) / 2;
     if (axis === 0) {
+      // The row with its edge voxels repeated `radius` times on each side: the taps need no bounds test.
+      const line = new Float32Array(nx + 2 * radius);
       for (let base = 0; base < data.length; base += nx) {
-        for (let t = 0; t < nx; t++) line[t] = data[base + t];
+        line.fill(data[base], 0, radius);
+        line.set(data.subarray(base, base + nx), radius);
+        line.fill(data[base + nx - 1], radius + nx);
         for (let t = 0; t < nx; t++) {
           let acc = 0;
-          for (let u = -radius; u <= radius; u++) {
-            const s = t + u;
-            acc += kernel[u + radius] * line[s < 0 ? 0 : s >= nx ? nx - 1 : s];
-          }
+          for (let u = 0; u < kernel.length; u++) acc += kernel[u] * line[t + u];
           data[base + t] = acc;
         }
       }
