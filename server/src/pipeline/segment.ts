@@ -246,8 +246,10 @@ export function segmentCrop({ box, hu, lung, spacing, centre, diameterMm, parenc
     const wide = extract(subsolidThreshold);
     if (wide && (hasThickHalo(wide, extracted) || hasGroundGlassRim(hu, wide.nodule, extracted.nodule, grid))) extracted = wide;
   }
-  // A subsolid nodule on vessels: the usual outline runs on along them, the ground glass stays a body.
-  const glass = subsolid ? extractGroundGlass(hu, lung, awayFromPleura, grid, centre, openingMm, reachMm, radiusMm) : undefined;
+  // A subsolid nodule on vessels: the usual outline runs on along them, the ground glass stays a
+  // body. An outline with no strand inside its box ran nowhere.
+  const mayHaveRunOn = !extracted || extracted.strands > 0 || touchesFace(extracted.nodule, grid);
+  const glass = subsolid && mayHaveRunOn ? extractGroundGlass(hu, lung, awayFromPleura, grid, centre, openingMm, reachMm, radiusMm) : undefined;
   if (glass && maskMm3(glass.nodule) >= candidateMm3 / 2 && !touchesFace(glass.nodule, grid)) {
     const ranOn = !extracted || touchesFace(extracted.nodule, grid)
       || (maskMm3(extracted.nodule) >= vesselRunFactor * maskMm3(glass.nodule) && extracted.strands > glass.strands);
