@@ -247,13 +247,16 @@ export function segmentCrop({ box, hu, lung, spacing, centre, diameterMm, parenc
     if (wide && (hasThickHalo(wide, extracted) || hasGroundGlassRim(hu, wide.nodule, extracted.nodule, grid))) extracted = wide;
   }
   // A subsolid nodule on vessels: the usual outline runs on along them, the ground glass stays a
-  // body. An outline with no strand inside its box ran nowhere.
-  const mayHaveRunOn = !extracted || extracted.strands > 0 || touchesFace(extracted.nodule, grid);
-  const glass = subsolid && mayHaveRunOn ? extractGroundGlass(hu, lung, awayFromPleura, grid, centre, openingMm, reachMm, radiusMm) : undefined;
-  if (glass && maskMm3(glass.nodule) >= candidateMm3 / 2 && !touchesFace(glass.nodule, grid)) {
-    const ranOn = !extracted || touchesFace(extracted.nodule, grid)
-      || (maskMm3(extracted.nodule) >= vesselRunFactor * maskMm3(glass.nodule) && extracted.strands > glass.strands);
-    if (ranOn) return glass;
+  // body. An outline with no strand that stays inside its box ran nowhere.
+  if (subsolid) {
+    const usualTouches = extracted !== undefined && touchesFace(extracted.nodule, grid);
+    const glass = !extracted || extracted.strands > 0 || usualTouches
+      ? extractGroundGlass(hu, lung, awayFromPleura, grid, centre, openingMm, reachMm, radiusMm) : undefined;
+    const glassMm3 = glass ? maskMm3(glass.nodule) : 0;
+    if (glass && glassMm3 >= candidateMm3 / 2 && !touchesFace(glass.nodule, grid)) {
+      const ranOn = !extracted || usualTouches || (maskMm3(extracted.nodule) >= vesselRunFactor * glassMm3 && extracted.strands > glass.strands);
+      if (ranOn) return glass;
+    }
   }
   return extracted;
 }
