@@ -1,5 +1,5 @@
 import type { Vec3 } from '../domain/volume.ts';
-import { createPatient, scanBounds, scanPatient } from './generate.ts';
+import { createPatient, placementContext, scanPatient } from './generate.ts';
 import type { PlacedNodule } from './nodule-placement.ts';
 import { checkNoduleSpec, noduleShapeRng, placeNodules } from './nodule-placement.ts';
 import { createNoduleShape } from './nodule-shape.ts';
@@ -70,12 +70,7 @@ export function generateFollowUp(baseline: PhantomOptions, changes: FollowUpChan
     if (!known(i)) throw new Error(`nodule index ${i} breaks the rule: a baseline nodule, 1 to ${specs.length}`);
   }
   const patient = createPatient(baseline.seed, baseline.region ?? 'chest');
-  const context = {
-    anatomy: patient.anatomy,
-    lungMap: patient.lungMap,
-    lungVessels: patient.structures.lungVessels,
-    bounds: scanBounds(baseline),
-  };
+  const context = placementContext(patient, baseline);
   const relocation = { relocateUnplaceable: baseline.relocateUnplaceable ?? false };
   const before = placeNodules(specs, context, { seed: baseline.seed, label: 'nodules' }, [], relocation);
   const removed = new Set(changes.remove ?? []);

@@ -2,7 +2,7 @@ import { describe, expect, it, test } from 'vitest';
 import { boxMaskVoxelCount } from '../domain/mask.ts';
 import type { Volume } from '../domain/volume.ts';
 import { hu } from './anatomy.ts';
-import { createPatient, generatePhantom, generatePhantomSet, scanBounds } from './generate.ts';
+import { createPatient, generatePhantom, generatePhantomSet, placementContext } from './generate.ts';
 import { lungSideIndex, zoneAt } from './lung-map.ts';
 import { placeNodules, vesselClearanceMm } from './nodule-placement.ts';
 import type { NoduleSpec, PhantomOptions } from './types.ts';
@@ -175,9 +175,7 @@ describe('generatePhantom', () => {
   });
 
   it('touches a vessel with juxtavascular nodules and prunes vessels out of free ones', () => {
-    const { placed, lungVessels } = placeNodules(specs, {
-      anatomy: patient.anatomy, lungMap: patient.lungMap, lungVessels: patient.structures.lungVessels, bounds: scanBounds(options),
-    }, { seed: options.seed, label: 'nodules' });
+    const { placed, lungVessels } = placeNodules(specs, placementContext(patient, options), { seed: options.seed, label: 'nodules' });
     expect(placed.map((p) => p.centre)).toEqual(phantom.truth.nodules.map((n) => n.centreMm));
     const clearance = (n: number) => Math.min(...lungVessels.map((s) => vesselClearanceMm(s, placed[n].centre)));
     expect(clearance(3)).toBeLessThan(placed[3].spec.diameterMm / 2);
@@ -229,9 +227,7 @@ describe('generatePhantomSet', () => {
     // Placement only (no rendering) for every phantom of the set.
     for (const options of set) {
       const p = createPatient(options.seed, 'chest');
-      expect(() => placeNodules(options.nodules ?? [], {
-        anatomy: p.anatomy, lungMap: p.lungMap, lungVessels: p.structures.lungVessels, bounds: scanBounds(options),
-      }, { seed: options.seed, label: 'nodules' })).not.toThrow();
+      expect(() => placeNodules(options.nodules ?? [], placementContext(p, options), { seed: options.seed, label: 'nodules' })).not.toThrow();
     }
   }, 120_000);
 
@@ -241,11 +237,26 @@ describe('generatePhantomSet', () => {
     const drawn = options.nodules![0];
     expect(drawn).toMatchObject({ diameterMm: 26, zone: 'lower', laterality: 'left' });
     const p = createPatient(options.seed, 'chest');
-    const context = { anatomy: p.anatomy, lungMap: p.lungMap, lungVessels: p.structures.lungVessels, bounds: scanBounds(options) };
+    const context = placementContext(p, options);
     const stream = { seed: options.seed, label: 'nodules' };
     expect(() => placeNodules(options.nodules!, context, stream)).toThrow(/nodules\[0\]: no place for a 26 mm free nodule in the lower left lung/);
     const { placed } = placeNodules(options.nodules!, context, stream, [], { relocateUnplaceable: true });
     expect(placed[0].spec).toMatchObject({ diameterMm: 26, type: drawn.type, shape: drawn.shape, attachment: drawn.attachment });
     expect([placed[0].spec.zone, placed[0].spec.laterality]).not.toEqual(['lower', 'left']);
+  }, 60_000);
+
+  it('keeps a juxtapleural nodule out of a rib that reaches into the lung (set seed 5, scan 13: 6 mm, once drawn as bone)', () => {
+    const { volume, truth } = generatePhantom(generatePhantomSet(20, 5)[13]);
+    const nodule = truth.nodules[2];
+    expect(nodule.spec).toMatchObject({ diameterMm: 6, type: 'solid', attachment: 'juxtapleural' });
+    const [nx, ny] = volume.dims;
+    const hus: number[] = [];
+    const { data, offset, size } = nodule.mask;
+    for (let k = 0, n = 0; k < size[2]; k++) for (let j = 0; j < size[1]; j++) for (let i = 0; i < size[0]; i++, n++) {
+      if (data[n]) hus.push(volume.voxels[offset[0] + i + (offset[1] + j) * nx + (offset[2] + k) * nx * ny]);
+    }
+    hus.sort((a, b) => a - b);
+    // Solid nodule tissue (about 40 HU) blurred with the lung around it; bone reads 250-550 here.
+    expect(hus[Math.floor(hus.length / 2)]).toBeLessThan(150);
   }, 60_000);
 });

@@ -7,7 +7,7 @@ import { phantomIdentity, scanUids } from './identity.ts';
 import { mapLungs, lungSideIndex, zoneAt } from './lung-map.ts';
 import type { LungMap } from './lung-map.ts';
 import type { PlacedNodule } from './nodule-placement.ts';
-import { placeNodules } from './nodule-placement.ts';
+import { placeNodules, type PlacementContext } from './nodule-placement.ts';
 import { createRng } from './random.ts';
 import type { RenderedNodule, ScannerModel } from './render.ts';
 import { renderVolume } from './render.ts';
@@ -46,6 +46,18 @@ export function createPatient(seed: number, region: PhantomRegion): PhantomPatie
     anatomy,
     lungMap: mapLungs(anatomy),
     structures: buildStructures(anatomy, createRng(seed, 'structures')),
+  };
+}
+
+/** What nodule placement needs to know of a patient and the scan's extent. */
+export function placementContext(patient: PhantomPatient, options: PhantomOptions): PlacementContext {
+  const { lungVessels, ribs, costalCartilage } = patient.structures;
+  return {
+    anatomy: patient.anatomy,
+    lungMap: patient.lungMap,
+    lungVessels,
+    ribCage: [...ribs, ...costalCartilage],
+    bounds: scanBounds(options),
   };
 }
 
@@ -162,12 +174,8 @@ export function generatePhantom(options: PhantomOptions): Phantom {
   const specs = options.nodules ?? [];
   if (region === 'abdomen' && specs.length > 0) throw new Error('nodules: an abdomen phantom has no lungs to put nodules in');
   const patient = createPatient(options.seed, region);
-  const { placed, lungVessels } = placeNodules(specs, {
-    anatomy: patient.anatomy,
-    lungMap: patient.lungMap,
-    lungVessels: patient.structures.lungVessels,
-    bounds: scanBounds(options),
-  }, { seed: options.seed, label: 'nodules' }, [], { relocateUnplaceable: options.relocateUnplaceable ?? false });
+  const { placed, lungVessels } = placeNodules(specs, placementContext(patient, options),
+    { seed: options.seed, label: 'nodules' }, [], { relocateUnplaceable: options.relocateUnplaceable ?? false });
   return scanPatient(patient, placed, lungVessels, options, { name: 'baseline', pose: neutralPose, daysAfterBaseline: 0 });
 }
 

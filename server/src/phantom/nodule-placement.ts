@@ -51,6 +51,11 @@ export interface PlacementContext {
   readonly anatomy: Anatomy;
   readonly lungMap: LungMap;
   readonly lungVessels: readonly TubeSegment[];
+  /**
+   * Ribs and costal cartilage. Where the chest wall thins (beside the paraspinal muscles) a rib
+   * reaches up to 5 mm into the lung cavity, and its bone is painted over whatever lies there.
+   */
+  readonly ribCage: readonly TubeSegment[];
   /** Anatomy-frame box the scan covers; nodules are kept wholly inside it. */
   readonly bounds: { readonly min: Vec3; readonly max: Vec3 };
 }
@@ -240,7 +245,10 @@ function findCentre(
         while (wall < 2 * radius + 40 && sideOf(anatomy, add(inside, outward, wall + 0.25)) === side) wall += 0.25;
         const c = add(inside, outward, wall - 0.8 * shape.innerMm);
         const touches = sideOf(anatomy, add(c, outward, shape.innerMm)) !== side;
-        if (touches && inZone(c) && apart(c) && ballInLung(c, radius + 1, outward, 0.3)) return c;
+        // Not centred inside a rib that reaches into the cavity: such a 6 mm nodule was bone in the
+        // image (phantom set seed 5, scan 13). Larger ones that a rib only grazes stay visible.
+        const clearOfRibs = context.ribCage.every((s) => vesselClearanceMm(s, c) > 0);
+        if (touches && clearOfRibs && inZone(c) && apart(c) && ballInLung(c, radius + 1, outward, 0.3)) return c;
         break;
       }
     }
