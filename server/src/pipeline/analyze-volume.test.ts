@@ -187,6 +187,32 @@ describe('analyzeVolume on a synthetic chest', () => {
     expect(voxels(half)).toBeLessThan(0.7 * voxels(handedOn!));
   });
 
+  it('reports a small nodule whose core reads as solid tissue by its attenuation, and not a fainter blob of the same mask', async () => {
+    // At 1.4 x 1.4 x 2 mm, a 4 mm solid nodule's threshold mask is 3 voxels in a row on one slice
+    // (1.4 mm mean diameter, under the 3 mm floor); blur spreads the rest of it around. The core
+    // of the nodule peaks at -150 HU, the faint blob's at -450 HU; both have the same surround.
+    const small: [number, number, number] = [1.4, 1.4, 2];
+    const hus = new Map<string, number>();
+    const blob = (i: number, j: number, k: number, coreHu: number) => {
+      for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -2; di <= 2; di++) {
+        const core = dk === 0 && dj === 0 && Math.abs(di) <= 1;
+        const surround = (dk === 0 && !(Math.abs(di) === 2 && dj !== 0)) || (dj === 0 && Math.abs(di) <= 2);
+        if (core || surround) hus.set(`${i + di},${j + dj},${k + dk}`, core ? coreHu : -550);
+      }
+    };
+    blob(30, 40, 15, -150);
+    blob(70, 40, 15, -450);
+    const volume = chest(small, 30, (x, y, z) => hus.get(`${Math.round(x / small[0])},${Math.round(y / small[1])},${Math.round(z / small[2])}`));
+    const core = (i: number): BoxMask => ({ offset: [i - 1, 40, 15], size: [3, 1, 1], data: new Uint8Array([1, 1, 1]) });
+    const detector: Detector = {
+      name: 'fixed', version: '1', detect: async () => [30, 70].map((i) => ({ centreVoxel: { x: i, y: 40, z: 15 }, diameterMm: 4, probability: 0.9, segmentation: core(i) })),
+    };
+    const { findings } = await analyzeVolume(volume, { detector });
+    expect(findings).toHaveLength(1);
+    expect(findings[0].centroidVoxel).toEqual({ x: 30, y: 40, z: 15 });
+    expect(findings[0].meanDiameterMm).toBeLessThan(3);
+  });
+
   it('finds nothing in lungs without nodules', async () => {
     const result = await analyzeVolume(chest(spacing, 40));
     expect(result.findings).toHaveLength(0);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BoxMask } from '../domain/mask.ts';
 import type { Volume } from '../domain/volume.ts';
 import { lungLabel, type LungMask } from './lungs.ts';
-import { axialAxes, estimateSpiculation, measureNodule } from './measure.ts';
+import { attenuationEquivalentDiameterMm, axialAxes, estimateSpiculation, measureNodule } from './measure.ts';
 
 /** A filled ellipse on one slice, semi-axes a and b in pixels, rotated by 0 or 90 degrees. */
 function ellipse(a: number, b: number, slices = 1): BoxMask {
@@ -133,5 +133,65 @@ describe('measureNodule: density type', () => {
     // The core's axes run between edge voxel centres: 4 mm along a side, 5.7 across the diagonal.
     expect(partSolid.solidComponentMm).toBeGreaterThanOrEqual(4);
     expect(partSolid.solidComponentMm).toBeLessThanOrEqual(5.7);
+  });
+});
+
+describe('attenuationEquivalentDiameterMm', () => {
+  const spacing: [number, number, number] = [1.4, 1.4, 2];
+  const dims: [number, number, number] = [16, 16, 10];
+  const axes = [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }, { x: 0, y: 0, z: 1 }] as const;
+
+  /**
+   * A solid (0 HU) ball of `diameterMm` in parenchyma (-850 HU), off the voxel grid: each voxel the
+   * share of it inside the ball (5 x 5 x 5 samples: partial volume), blurred by [1 2 1] / 4 along each
+   * axis (the scanner); columns from `wallFrom` on are chest wall (40 HU, not lung). The mask is what
+   * a -500 HU threshold keeps.
+   */
+  function smallNodule(diameterMm: number, wallFrom = dims[0]) {
+    const centre = [7.3 * spacing[0], 7.6 * spacing[1], 4.4 * spacing[2]];
+    const stride = [1, dims[0], dims[0] * dims[1]];
+    let share = new Float64Array(dims[0] * dims[1] * dims[2]);
+    for (let k = 0, n = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, n++) {
+      for (let c = 0; c < 125; c++) {
+        const p = [i + ((c % 5) + 0.5) / 5 - 0.5, j + ((Math.floor(c / 5) % 5) + 0.5) / 5 - 0.5, k + (Math.floor(c / 25) + 0.5) / 5 - 0.5];
+        if (Math.hypot(...p.map((v, a) => v * spacing[a] - centre[a])) <= diameterMm / 2) share[n] += 1 / 125;
+      }
+    }
+    for (let a = 0; a < 3; a++) {
+      // The ball lies well inside the grid: the edges hold no share to blur.
+      share = share.map((v, n) => (n - stride[a] >= 0 && n + stride[a] < share.length ? (share[n - stride[a]] + 2 * v + share[n + stride[a]]) / 4 : v));
+    }
+    const voxels = new Int16Array(share.length);
+    const lung = new Uint8Array(voxels.length);
+    const data = new Uint8Array(voxels.length);
+    for (let n = 0; n < voxels.length; n++) {
+      if (n % dims[0] >= wallFrom) { voxels[n] = 40; continue; }
+      voxels[n] = Math.round(-850 + 850 * share[n]);
+      lung[n] = lungLabel.right;
+      if (voxels[n] > -500) data[n] = 1;
+    }
+    const volume: Volume = { voxels, dims, spacing, origin: { x: 0, y: 0, z: 0 }, direction: axes, source: {} as Volume['source'] };
+    const lungs: LungMask = { found: true, mask: lung, bounds: { offset: [0, 0, 0], size: dims }, volumeMl: 1, rightVolumeMl: 1, leftVolumeMl: 0 };
+    const mask: BoxMask = { offset: [0, 0, 0], size: dims, data };
+    const maskDiameterMm = Math.cbrt((6 * data.reduce((s, v) => s + v, 0) * spacing[0] * spacing[1] * spacing[2]) / Math.PI);
+    return { volume, lungs, mask, maskDiameterMm };
+  }
+
+  it('gives a 4 mm solid nodule its size where its thresholded mask measures under 3 mm', () => {
+    const { volume, lungs, mask, maskDiameterMm } = smallNodule(4);
+    expect(maskDiameterMm).toBeLessThan(3);
+    expect(attenuationEquivalentDiameterMm(volume, lungs, mask)).toBeCloseTo(4, 0);
+  });
+
+  it('does not count the chest wall beside a juxtapleural nodule', () => {
+    const free = smallNodule(4);
+    const againstWall = smallNodule(4, 10);
+    expect(attenuationEquivalentDiameterMm(againstWall.volume, againstWall.lungs, againstWall.mask))
+      .toBeCloseTo(attenuationEquivalentDiameterMm(free.volume, free.lungs, free.mask), 1);
+  });
+
+  it('leaves a 2 mm nodule under the 3 mm floor', () => {
+    const { volume, lungs, mask } = smallNodule(2);
+    expect(attenuationEquivalentDiameterMm(volume, lungs, mask)).toBeLessThan(2.5);
   });
 });
