@@ -3,8 +3,8 @@ import type { BoxMask } from '../domain/mask.ts';
 import { voxelToPatient, type Vec3, type Volume } from '../domain/volume.ts';
 import { componentMask, labelComponents } from '../imaging/connected-components.ts';
 import { squaredDistanceTo } from '../imaging/distance-transform.ts';
-import { clipBox, cropBox, type Grid } from '../imaging/grid.ts';
-import { open } from '../imaging/morphology.ts';
+import { clipBox, cropBox, pasteBox, type Grid } from '../imaging/grid.ts';
+import { dilate, open } from '../imaging/morphology.ts';
 import { lungLabel, type LungMask } from './lungs.ts';
 
 /** A Finding before it is ranked among the others (index) and given its tracking UID. */
@@ -252,50 +252,38 @@ export function estimateSpiculation(mask: BoxMask, spacing: readonly [number, nu
 const softTissueHu = 0;
 /** A small nodule's attenuation is summed this far around its mask (mm): its partial-volume edge and the scanner's blur. */
 const attenuationSpreadMm = 3;
-/** The parenchyma is read in a shell this many voxels beyond that, from lung voxels below -500 HU (no vessels). */
-const parenchymaShellVoxels = 2;
+/** The parenchyma is read in a shell this much farther out (mm), from lung voxels below -500 HU (no vessels). */
+const parenchymaShellMm = 3;
 
 /**
  * Equal-volume diameter of the soft tissue that a small mask's attenuation amounts to. Blur and
  * partial volume spread a nodule only a few voxels across over its neighbours, and a threshold keeps
  * only their core: a 4 mm solid nodule at 1.4 x 1.4 x 2 mm was masked as 3 voxels (2.8 mm, under
  * the 3 mm reporting floor; phantom set seeds 9 and 13). The attenuation above the parenchyma
- * survives the blur. It is summed over lung voxels within `attenuationSpreadMm` of the mask along
- * each axis (the chest wall beside a juxtapleural nodule is not counted) and divided by soft
- * tissue's excess over the parenchyma; subsolid nodules come out smaller than they are.
+ * survives the blur. It is summed over lung voxels within `attenuationSpreadMm` of the mask (the
+ * chest wall beside a juxtapleural nodule is not counted) and divided by soft tissue's excess over
+ * the parenchyma; subsolid nodules come out smaller than they are.
  */
 export function attenuationEquivalentDiameterMm(volume: Volume, lungs: LungMask, mask: BoxMask): number {
-  const [nx, ny, nz] = volume.dims;
-  const [bx, by, bz] = mask.size;
-  const [ox, oy, oz] = mask.offset;
-  const spread = volume.spacing.map((s) => Math.max(1, Math.floor(attenuationSpreadMm / s)));
-  const inMask = (x: number, y: number, z: number) => x >= ox && y >= oy && z >= oz && x < ox + bx && y < oy + by && z < oz + bz
-    && mask.data[x - ox + (y - oy) * bx + (z - oz) * bx * by] === 1;
-  const nearMask = (x: number, y: number, z: number) => {
-    for (let dz = -spread[2]; dz <= spread[2]; dz++) {
-      for (let dy = -spread[1]; dy <= spread[1]; dy++) {
-        for (let dx = -spread[0]; dx <= spread[0]; dx++) if (inMask(x + dx, y + dy, z + dz)) return true;
-      }
-    }
-    return false;
-  };
-  const near: number[] = [];
+  const reach = volume.spacing.map((s) => Math.ceil((attenuationSpreadMm + parenchymaShellMm) / s));
+  const box = clipBox(mask.offset.map((o, a) => o - reach[a]), mask.offset.map((o, a) => o + mask.size[a] - 1 + reach[a]), volume.dims);
+  const grid: Grid = { dims: box.size, spacing: volume.spacing };
+  const inBox = new Uint8Array(box.size[0] * box.size[1] * box.size[2]);
+  pasteBox(inBox, box.size, { offset: mask.offset.map((o, a) => o - box.offset[a]) as [number, number, number], size: mask.size }, mask.data);
+  const near = dilate(inBox, grid, attenuationSpreadMm);
+  const shell = dilate(inBox, grid, attenuationSpreadMm + parenchymaShellMm);
+  const hu = cropBox(volume.voxels, volume.dims, box);
+  const lung = cropBox(lungs.mask, volume.dims, box);
+  const nearHu: number[] = [];
   const parenchyma: number[] = [];
-  const [rx, ry, rz] = spread.map((r) => r + parenchymaShellVoxels);
-  for (let z = Math.max(0, oz - rz); z < Math.min(nz, oz + bz + rz); z++) {
-    for (let y = Math.max(0, oy - ry); y < Math.min(ny, oy + by + ry); y++) {
-      for (let x = Math.max(0, ox - rx); x < Math.min(nx, ox + bx + rx); x++) {
-        const at = x + y * nx + z * nx * ny;
-        if (!lungs.mask[at]) continue;
-        const hu = volume.voxels[at];
-        if (nearMask(x, y, z)) near.push(hu);
-        else if (hu < -500) parenchyma.push(hu);
-      }
-    }
+  for (let n = 0; n < hu.length; n++) {
+    if (!lung[n]) continue;
+    if (near[n]) nearHu.push(hu[n]);
+    else if (shell[n] && hu[n] < -500) parenchyma.push(hu[n]);
   }
   if (parenchyma.length === 0) return 0;
   const background = parenchyma.sort((a, b) => a - b)[parenchyma.length >> 1];
-  const excess = near.reduce((sum, hu) => sum + Math.max(0, hu - background), 0);
+  const excess = nearHu.reduce((sum, v) => sum + Math.max(0, v - background), 0);
   const [sx, sy, sz] = volume.spacing;
   const volumeMm3 = (excess / (softTissueHu - background)) * sx * sy * sz;
   return Math.cbrt((6 * volumeMm3) / Math.PI);
