@@ -2,9 +2,10 @@ import type { StageTimings } from '../domain/analysis.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { Volume } from '../domain/volume.ts';
 import { createClassicalDetector } from '../detect/classical-detector.ts';
+import { solidTissueHu } from '../imaging/attenuation.ts';
 import { mergeCandidates, type Detector } from './detect.ts';
 import { segmentLungs, type LungMask } from './lungs.ts';
-import { attenuationEquivalentDiameterMm, measureNodule, solidHu, type NoduleMeasurement } from './measure.ts';
+import { attenuationEquivalentDiameterMm, measureNodule, type NoduleMeasurement } from './measure.ts';
 import { segmentAtOwnScale, segmentNodule } from './segment.ts';
 import { newUid } from '../dicom/uids.ts';
 
@@ -94,12 +95,12 @@ export function reportableSize(m: Pick<NoduleMeasurement, 'meanDiameterMm' | 'vo
 /**
  * A mask under the floor whose peak reads as solid tissue is sized by its attenuation
  * (`attenuationEquivalentDiameterMm`): 4 mm solid nodules masked as 3 voxels on one slice peaked at
- * -120 and -156 HU. The classical detector's single-slice vessel bits that this would have let
- * through (7 on phantom sets seeds 9 and 13) peaked at -330 to -575 HU, and soft tissue is what
- * the attenuation is counted as.
+ * -120 and -156 HU. The classical detector's single-slice vessel bits under the floor (nine in the
+ * scans of phantom sets seeds 9 and 13 looked at) peaked at -334 to -575 HU, and soft tissue is
+ * what the attenuation is counted as.
  */
 function smallSolidNoduleSize(volume: Volume, lungs: LungMask, m: NoduleMeasurement): number {
-  return m.maxHu >= solidHu ? attenuationEquivalentDiameterMm(volume, lungs, m.mask) : 0;
+  return m.maxHu >= solidTissueHu ? attenuationEquivalentDiameterMm(volume, lungs, m.mask) : 0;
 }
 
 /** Two candidates that segmented to the same nodule: keep the more probable. */

@@ -2,21 +2,17 @@ import type { AxisLine, Finding, Laterality, LungZone, NoduleType } from '../dom
 import type { BoxMask } from '../domain/mask.ts';
 import { voxelToPatient, type Vec3, type Volume } from '../domain/volume.ts';
 import { componentMask, labelComponents } from '../imaging/connected-components.ts';
+import { solidTissueHu } from '../imaging/attenuation.ts';
 import { squaredDistanceTo } from '../imaging/distance-transform.ts';
 import { clipBox, cropBox, pasteBox, type Grid } from '../imaging/grid.ts';
-import { dilate, open } from '../imaging/morphology.ts';
+import { open } from '../imaging/morphology.ts';
 import { lungLabel, type LungMask } from './lungs.ts';
 
 /** A Finding before it is ranked among the others (index) and given its tracking UID. */
 export type NoduleMeasurement = Omit<Finding, 'index' | 'trackingUid'>;
 
 /**
- * Solid tissue starts here. Ground-glass opacity lies between about -750 and -300 HU
- * (Fleischner glossary, Hansell et al., Radiology 246(3), 2008).
- */
-export const solidHu = -300;
-/**
- * The solid component of a part-solid nodule is outlined here, below solidHu: a core of a few
+ * The solid component of a part-solid nodule is outlined here, below solidTissueHu: a core of a few
  * millimetres loses its peak to blur and partial volume, and at -300 HU measured 1-2 mm small on
  * phantom cores; -400 HU still lies above the densest ground glass (about -450 HU).
  */
@@ -67,7 +63,7 @@ export function measureNodule(volume: Volume, lungs: LungMask, mask: BoxMask, pr
         count++;
         sumHu += hu;
         if (hu > maxHu) maxHu = hu;
-        if (hu >= solidHu) solid++;
+        if (hu >= solidTissueHu) solid++;
         if (hu >= solidComponentHu) solidMask[n] = 1;
         cx += i; cy += j; cz += k;
         sides[lungs.mask[at]]++;
@@ -270,16 +266,15 @@ export function attenuationEquivalentDiameterMm(volume: Volume, lungs: LungMask,
   const grid: Grid = { dims: box.size, spacing: volume.spacing };
   const inBox = new Uint8Array(box.size[0] * box.size[1] * box.size[2]);
   pasteBox(inBox, box.size, { offset: mask.offset.map((o, a) => o - box.offset[a]) as [number, number, number], size: mask.size }, mask.data);
-  const near = dilate(inBox, grid, attenuationSpreadMm);
-  const shell = dilate(inBox, grid, attenuationSpreadMm + parenchymaShellMm);
+  const distance2 = squaredDistanceTo(inBox, grid, 1);
   const hu = cropBox(volume.voxels, volume.dims, box);
   const lung = cropBox(lungs.mask, volume.dims, box);
   const nearHu: number[] = [];
   const parenchyma: number[] = [];
   for (let n = 0; n < hu.length; n++) {
     if (!lung[n]) continue;
-    if (near[n]) nearHu.push(hu[n]);
-    else if (shell[n] && hu[n] < -500) parenchyma.push(hu[n]);
+    if (distance2[n] <= attenuationSpreadMm ** 2) nearHu.push(hu[n]);
+    else if (distance2[n] <= (attenuationSpreadMm + parenchymaShellMm) ** 2 && hu[n] < -500) parenchyma.push(hu[n]);
   }
   if (parenchyma.length === 0) return 0;
   const background = parenchyma.sort((a, b) => a - b)[parenchyma.length >> 1];

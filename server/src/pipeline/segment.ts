@@ -4,6 +4,7 @@ import type { Volume } from '../domain/volume.ts';
 import { componentMask, labelComponents } from '../imaging/connected-components.ts';
 import { boundingBox, clipBox, cropBox, type Box, type Grid } from '../imaging/grid.ts';
 import { squaredDistanceWithin } from '../imaging/distance-transform.ts';
+import { solidTissueHu } from '../imaging/attenuation.ts';
 import { erode, fillHolesPerSlice } from '../imaging/morphology.ts';
 import type { LungMask } from './lungs.ts';
 
@@ -52,8 +53,6 @@ const strongerOpeningsMm = [2, 2.8];
 const fittingOpeningShares = [0.45, 0.6];
 /** Typical ground-glass attenuation (-750..-300 HU, Fleischner glossary): the halo threshold sits half-way to the lung. */
 const groundGlassHu = -520;
-/** Solid tissue starts here (as in measure.ts). */
-const solidTissueHu = -300;
 /**
  * A halo-threshold mask this much wider (radius of the equal-volume sphere, mm) than the solid one,
  * with no strand that the solid mask lacks, is a ground-glass rim, however thin: a solid nodule's
