@@ -3,7 +3,8 @@
  *
  *   npx tsx models/training/make-dataset.ts --out models/training/runs/dataset \
  *     [--phantoms 48] [--phantom-seed 7001] [--lidc ../shared/data/lidc] [--hold-out LIDC-IDRI-0003] [--shard 0/1] \
- *     [--jitter 0.5] [--classified-ranks 1024] [--subsolid-ranks 0] [--attached-subsolid 0] [--one-millimetre 0]
+ *     [--jitter 0.5] [--classified-ranks 1024] [--subsolid-ranks 0] [--attached-subsolid 0] [--small-attached 0] \
+ *     [--one-millimetre 0]
  *
  * Output (one folder per shard): patches.i16 (int16 HU, [n][z][y][x]), samples.jsonl (one line per
  * patch: label, kind, source, scan, diameter, type) and geometry.json (the patch grid). Patches are
@@ -61,6 +62,8 @@ interface SampleOptions {
   readonly subsolidRanks: number;
   /** Share of each training phantom's nodules drawn as 5-10 mm part-solid or ground-glass nodules on a vessel. */
   readonly attachedSubsolidShare: number;
+  /** Share of each training phantom's nodules drawn as 4-7 mm nodules on a vessel or the pleura (any type). */
+  readonly smallAttachedShare: number;
   /** Share of phantoms made as 128 slices of 1 mm at 0.7 mm (the demo's and many clinical scans' geometry). */
   readonly oneMillimetreShare: number;
 }
@@ -143,8 +146,11 @@ function trainingPhantom(seed: number, sampling: SampleOptions): PhantomOptions 
   const thinSlab = rng.uniform(0, 1) < 0.3;
   const oneMillimetre = sampling.oneMillimetreShare > 0 && rng.uniform(0, 1) < sampling.oneMillimetreShare;
   const nodules: NoduleSpec[] = Array.from({ length: 5 }, () => {
-    const onVessel = sampling.attachedSubsolidShare > 0 && rng.uniform(0, 1) < sampling.attachedSubsolidShare;
-    const { type, diameterMm, attachment } = onVessel ? subsolidOnVessel(rng) : mixedNodule(rng);
+    // No draw when neither share is asked for, so the 1.3.0 recipe's phantoms stay as they were.
+    const draw = sampling.attachedSubsolidShare + sampling.smallAttachedShare > 0 ? rng.uniform(0, 1) : 1;
+    const { type, diameterMm, attachment } = draw < sampling.attachedSubsolidShare
+      ? subsolidOnVessel(rng)
+      : draw < sampling.attachedSubsolidShare + sampling.smallAttachedShare ? smallAttached(rng) : mixedNodule(rng);
     return {
       diameterMm, type, shape: rng.pick(shapes), attachment,
       zone: thinSlab || oneMillimetre ? 'middle' as const : rng.pick(diameterMm > 18 ? ['middle', 'lower'] as const : ['upper', 'middle', 'lower'] as const),
@@ -177,6 +183,13 @@ function mixedNodule(rng: Rng): DrawnNodule {
 function subsolidOnVessel(rng: Rng): DrawnNodule {
   const type = rng.pick(['part-solid', 'ground-glass'] as const);
   return { type, diameterMm: Math.round(rng.uniform(5, 10) * 2) / 2, attachment: 'juxtavascular' };
+}
+
+/** What model 1.5.0 missed most: a 4-7 mm nodule on a vessel or the pleura (subsolid ones from 5 mm). */
+function smallAttached(rng: Rng): DrawnNodule {
+  const type = rng.pick(types);
+  const diameterMm = Math.round(rng.uniform(type === 'solid' ? 4 : 5, 7) * 2) / 2;
+  return { type, diameterMm, attachment: rng.uniform(0, 1) < 0.6 ? 'juxtavascular' : 'juxtapleural' };
 }
 
 async function phantomSamples(writer: PatchWriter, seed: number, sampling: SampleOptions) {
@@ -251,6 +264,7 @@ async function main() {
       'classified-ranks': { type: 'string', default: '1024' },
       'subsolid-ranks': { type: 'string', default: '0' },
       'attached-subsolid': { type: 'string', default: '0' },
+      'small-attached': { type: 'string', default: '0' },
       'one-millimetre': { type: 'string', default: '0' },
     },
   });
@@ -259,6 +273,7 @@ async function main() {
     classifiedRanks: Number(values['classified-ranks']),
     subsolidRanks: Number(values['subsolid-ranks']),
     attachedSubsolidShare: Number(values['attached-subsolid']),
+    smallAttachedShare: Number(values['small-attached']),
     oneMillimetreShare: Number(values['one-millimetre']),
   };
   const [shard, shards] = values.shard.split('/').map(Number);

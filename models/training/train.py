@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODEL_NAME = 'lungbridge-nodule-cnn'
-MODEL_VERSION = '1.4.0'
+MODEL_VERSION = '1.6.0'
 # Input window: lung and soft tissue; calcium and bone saturate (Hounsfield units).
 HU_WINDOW = (-1000.0, 400.0)
 
@@ -66,22 +66,29 @@ class Probability(nn.Module):
 
 
 def load_dataset(root):
-    patches, samples, geometry = [], [], None
+    """All shards in one array, read in place: a GPU run's dataset is tens of GB, so no second copy."""
+    shards, samples, geometry = [], [], None
     for shard in sorted(os.listdir(root)):
         folder = os.path.join(root, shard)
         if not os.path.exists(os.path.join(folder, 'samples.jsonl')):
             continue
         with open(os.path.join(folder, 'geometry.json')) as f:
             geometry = json.load(f)
-        sx, sy, sz = geometry['size']
-        data = np.fromfile(os.path.join(folder, 'patches.i16'), dtype=np.int16).reshape(-1, sz, sy, sx)
         with open(os.path.join(folder, 'samples.jsonl')) as f:
             lines = [json.loads(line) for line in f if line.strip()]
-        # A shard stopped mid-scan holds patches beyond its last flushed line: those are dropped.
-        assert len(lines) <= len(data), f'{folder}: {len(lines)} samples for {len(data)} patches'
-        patches.append(data[:len(lines)])
+        shards.append((folder, len(lines)))
         samples += lines
-    return np.concatenate(patches), samples, geometry
+    sx, sy, sz = geometry['size']
+    patches = np.empty((len(samples), sz, sy, sx), dtype=np.int16)
+    start = 0
+    for folder, count in shards:
+        file = os.path.join(folder, 'patches.i16')
+        # A shard stopped mid-scan holds patches beyond its last flushed line: those are not read.
+        stored = os.path.getsize(file) // (2 * sx * sy * sz)
+        assert count <= stored, f'{folder}: {count} samples for {stored} patches'
+        patches[start:start + count] = np.fromfile(file, dtype=np.int16, count=count * sx * sy * sz).reshape(count, sz, sy, sx)
+        start += count
+    return patches, samples, geometry
 
 
 def gaussian_kernel(sigma_vox, device):
@@ -160,7 +167,7 @@ def insert_nodules(backgrounds, spacing_zyx, generator):
     return out, diameter
 
 
-def augment(batch, generator):
+def augment(batch, generator, noise_generator):
     """Flips of each axis, an x/y swap (square pixels), and a small HU shift and extra noise."""
     if float(torch.rand(1, generator=generator)) < 0.5:
         batch = batch.flip(4)
@@ -173,7 +180,7 @@ def augment(batch, generator):
     n = batch.shape[0]
     shift = (torch.rand(n, 1, 1, 1, 1, generator=generator) * 40 - 20).to(batch.device)
     sigma = (torch.rand(n, 1, 1, 1, 1, generator=generator) * 15).to(batch.device)
-    noise = torch.randn(batch.shape, generator=generator).to(batch.device) * sigma
+    noise = torch.randn(batch.shape, generator=noise_generator, device=batch.device) * sigma
     return batch + shift + noise
 
 
@@ -186,13 +193,25 @@ def roc_auc(scores, labels):
     return (ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / max(1, n_pos * n_neg)
 
 
-def predict(net, patches, device, batch=256):
+class PatchBank:
+    """The int16 patches where the network runs: on a GPU the whole set is uploaded once,
+    so a step gathers its batch there instead of copying it from host memory."""
+
+    def __init__(self, patches, device):
+        self.device = device
+        self.data = torch.from_numpy(patches).to(device)
+
+    def take(self, idx):
+        """Float HU patches [n, 1, z, y, x] for sample indices (a numpy array)."""
+        return self.data[torch.from_numpy(np.asarray(idx)).to(self.device)].float().unsqueeze(1)
+
+
+def predict(net, bank, idx, batch=1024):
     net.eval()
     out = []
     with torch.no_grad():
-        for start in range(0, len(patches), batch):
-            x = torch.from_numpy(patches[start:start + batch].astype(np.float32)).unsqueeze(1).to(device)
-            out.append(torch.sigmoid(net(x)).cpu().numpy())
+        for start in range(0, len(idx), batch):
+            out.append(torch.sigmoid(net(bank.take(idx[start:start + batch]))).cpu().numpy())
     return np.concatenate(out)
 
 
@@ -291,9 +310,14 @@ def main():
     torch.manual_seed(args.seed)
     generator = torch.Generator().manual_seed(args.seed)
     device = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    # The per-voxel noise is drawn where the batch lives: drawn on the host it was a GPU step's bottleneck.
+    noise_generator = torch.Generator(device=device).manual_seed(args.seed)
+    torch.backends.cudnn.benchmark = True
     torch.set_num_threads(max(1, os.cpu_count() or 1))
 
     patches, samples, geometry = load_dataset(args.data)
+    bank = PatchBank(patches, device)
+    del patches  # on a GPU the bank holds the only copy needed
     sx, sy, sz = geometry['size']
     spacing_zyx = tuple(reversed(geometry['spacingMm']))
     labels = np.array([s['label'] for s in samples], dtype=np.int64)
@@ -342,10 +366,10 @@ def main():
             pick_neg = np.concatenate([np.random.choice(hard_idx, n_hard), np.random.choice(neg_idx, n_neg - n_hard)])
             pick_host = np.random.choice(host_idx, n_ins)
             pick_plain = np.random.choice(host_idx, n_ins)
-            real = torch.from_numpy(patches[np.concatenate([pick_pos, pick_neg, pick_plain])].astype(np.float32)).unsqueeze(1).to(device)
-            hosts = torch.from_numpy(patches[pick_host].astype(np.float32)).unsqueeze(1).to(device)
+            real = bank.take(np.concatenate([pick_pos, pick_neg, pick_plain]))
+            hosts = bank.take(pick_host)
             inserted, _ = insert_nodules(hosts, spacing_zyx, generator)
-            x = augment(torch.cat([real, inserted]), generator)
+            x = augment(torch.cat([real, inserted]), generator, noise_generator)
             y = torch.cat([torch.ones(n_pos), torch.zeros(n_neg + n_ins), torch.ones(n_ins)]).to(device)
             progress = min(1.0, (time.time() - start) / (args.minutes * 60))
             for group in optimiser.param_groups:
@@ -358,9 +382,9 @@ def main():
         epoch += 1
         # Hard-negative mining: the quarter of a random 2048 training negatives that now score highest.
         probe = np.random.choice(neg_idx, min(2048, len(neg_idx)), replace=False)
-        probe_scores = predict(net, patches[probe], device)
+        probe_scores = predict(net, bank, probe)
         hard_idx = probe[np.argsort(-probe_scores)[:len(probe) // 4]]
-        scores = predict(net, patches[val_idx], device)
+        scores = predict(net, bank, val_idx)
         auc = roc_auc(scores, labels[val_idx])
         val_neg = scores[labels[val_idx] == 0]
         val_pos = scores[labels[val_idx] == 1]
@@ -376,7 +400,8 @@ def main():
                f'held out: {geometry.get("heldOut", "")}; {len(pos_idx)} positive and {len(neg_idx)} negative patches, '
                f'seed {args.seed}, {epoch} epochs of {args.steps_per_epoch} x {args.batch}'
                + (f', continued from {os.path.basename(args.init_onnx)}' if args.init_onnx else ''))
-    torch.save(net.state_dict(), os.path.join(args.data, 'last.pt'))
+    os.makedirs(os.path.dirname(args.out) or '.', exist_ok=True)
+    torch.save(net.state_dict(), os.path.splitext(args.out)[0] + '.pt')
     manifest = export(net, geometry, summary, args.out)
     print(json.dumps(manifest, indent=2))
     with open(os.path.splitext(args.out)[0] + '.training-log.txt', 'w') as f:
