@@ -56,6 +56,18 @@ class NoduleNet(nn.Module):
         return self.head(pooled).squeeze(1)
 
 
+class Ensemble(nn.Module):
+    """Networks of the same inputs whose logits are averaged: networks trained apart err on different
+    nodules, so their mean ranks nodules above vessels more often than either (model card)."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, hu):
+        return torch.stack([member(hu) for member in self.members]).mean(dim=0)
+
+
 class Probability(nn.Module):
     def __init__(self, net):
         super().__init__()
@@ -268,6 +280,8 @@ def load_onnx_weights(net, path):
     weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
     convs = [n for n in model.graph.node if n.op_type == 'Conv']
     gemms = [n for n in model.graph.node if n.op_type == 'Gemm']
+    if (len(convs), len(gemms)) != (len(net.features), 2):
+        raise ValueError(f'{path}: {len(convs)} convolutions and {len(gemms)} dense layers, not one NoduleNet (an ensemble?)')
     with torch.no_grad():
         for block, node in zip(net.features, convs):
             conv, bn = block[0], block[1]

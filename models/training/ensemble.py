@@ -1,0 +1,47 @@
+#!/usr/bin/python3
+"""Builds one ONNX model whose probability is the sigmoid of its member networks' mean logit.
+
+    /usr/bin/python3 models/training/ensemble.py --out models/lungbridge-nodule-cnn.onnx \\
+        --member runs/v14mm/network.onnx --member runs/v16/scratch.pt --summary '...'
+
+A member is an exported model (.onnx: batch norm fused, as `--init-onnx` loads it) or a PyTorch
+state saved by train.py (.pt). The file carries the same manifest as train.py writes (metadata_props);
+the second stage is then fitted on it (fit-second-stage.py), as for a single network.
+"""
+import argparse
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from train import Ensemble, NoduleNet, export, load_onnx_weights  # noqa: E402
+
+# The patch grid of make-dataset.ts (patchGeometry), which every member was trained on.
+GEOMETRY = {'size': [32, 32, 16], 'spacingMm': [1.25, 1.25, 2], 'heldOut': 'LIDC-IDRI-0003'}
+
+
+def load_member(path):
+    net = NoduleNet()
+    if path.endswith('.onnx'):
+        load_onnx_weights(net, path)
+    else:
+        net.load_state_dict(torch.load(path, map_location='cpu'))
+    return net.eval()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--member', action='append', required=True, help='.onnx or .pt of one NoduleNet (two or more)')
+    parser.add_argument('--summary', required=True, help="the manifest's training_data: what each member was trained on")
+    parser.add_argument('--out', required=True)
+    args = parser.parse_args()
+    if len(args.member) < 2:
+        parser.error('an ensemble needs two members or more')
+    net = Ensemble([load_member(path) for path in args.member]).eval()
+    manifest = export(net, GEOMETRY, args.summary, args.out)
+    print(f"{args.out}: {manifest['name']} {manifest['version']}, {len(args.member)} members")
+
+
+if __name__ == '__main__':
+    main()
