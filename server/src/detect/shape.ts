@@ -1,4 +1,5 @@
 import type { BoxMask } from '../domain/mask.ts';
+import { equivalentDiameterMm } from '../imaging/sphere.ts';
 import { symmetricEigenvalues } from '../imaging/symmetric-eigen.ts';
 
 export interface MaskShape {
@@ -29,8 +30,7 @@ export function maskShape(mask: BoxMask, spacing: readonly [number, number, numb
     }
   }
   const volumeMm3 = n * spacing[0] * spacing[1] * spacing[2];
-  const equivalentDiameterMm = Math.cbrt((6 * volumeMm3) / Math.PI);
-  if (n < 2) return { voxels: n, volumeMm3, equivalentDiameterMm, roundness: 0 };
+  if (n < 2) return { voxels: n, volumeMm3, equivalentDiameterMm: equivalentDiameterMm(volumeMm3), roundness: 0 };
   const mx = sx / n, my = sy / n, mz = sz / n;
   // A voxel spreads over its own extent: add its variance (s²/12) so a one-slice-thick disc of thick
   // slices is not called flat when the slices, not the object, are thin.
@@ -40,5 +40,5 @@ export function maskShape(mask: BoxMask, spacing: readonly [number, number, numb
   ];
   // Covariance is positive semi-definite, so ordering by magnitude is ordering by value.
   const values = symmetricEigenvalues(cov[0], cov[1], cov[2], cov[3], cov[4], cov[5]);
-  return { voxels: n, volumeMm3, equivalentDiameterMm, roundness: Math.sqrt(Math.max(0, values[0]) / values[2]) };
+  return { voxels: n, volumeMm3, equivalentDiameterMm: equivalentDiameterMm(volumeMm3), roundness: Math.sqrt(Math.max(0, values[0]) / values[2]) };
 }

@@ -4,7 +4,18 @@ import { downsampleMean } from './downsample.ts';
 import { gaussianSmooth } from './gaussian.ts';
 import { squaredDistanceTo, squaredDistanceWithin } from './distance-transform.ts';
 import { close, dilate, erode, fillHolesPerSlice } from './morphology.ts';
+import { equivalentDiameterMm } from './sphere.ts';
 import { symmetricEigenvalues } from './symmetric-eigen.ts';
+
+describe('equivalentDiameterMm', () => {
+  it.each([[4], [10], [30]])('gives back the diameter of a %d mm sphere from its volume', (d) => {
+    expect(equivalentDiameterMm((Math.PI / 6) * d ** 3)).toBeCloseTo(d, 10);
+  });
+
+  it('sizes a cube of 1000 mm³ as the 12.4 mm sphere of that volume', () => {
+    expect(equivalentDiameterMm(1000)).toBeCloseTo(12.407, 3);
+  });
+});
 
 describe('squaredDistanceTo', () => {
   it('gives exact anisotropic Euclidean distances to a single voxel', () => {

@@ -1,5 +1,6 @@
 import type { Vec3, Volume } from '../domain/volume.ts';
 import { ctImageStorageSopClassUid, patientStudyAttributes } from '../dicom/ct-writer.ts';
+import { equivalentDiameterMm } from '../imaging/sphere.ts';
 import { Anatomy } from './anatomy.ts';
 import type { PatientPose, ScanGrid } from './geometry.ts';
 import { anatomyToPatient, centredGrid, neutralPose, patientToVoxelPoint } from './geometry.ts';
@@ -148,7 +149,7 @@ function noduleTruth(index: number, nodule: PlacedNodule, rendered: RenderedNodu
     centreVoxel: patientToVoxelPoint(grid, centreMm),
     diameterMm: spec.diameterMm,
     volumeMm3: rendered.volumeMm3,
-    volumeEquivalentDiameterMm: Math.cbrt((6 * rendered.volumeMm3) / Math.PI),
+    volumeEquivalentDiameterMm: equivalentDiameterMm(rendered.volumeMm3),
     huNominal: nodule.hu,
     solidComponentMm: nodule.core ? 2 * nodule.core.radiusMm : undefined,
     laterality: spec.laterality,

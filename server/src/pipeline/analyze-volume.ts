@@ -3,6 +3,7 @@ import type { Finding } from '../domain/finding.ts';
 import type { Volume } from '../domain/volume.ts';
 import { createClassicalDetector } from '../detect/classical-detector.ts';
 import { solidTissueHu } from '../imaging/attenuation.ts';
+import { equivalentDiameterMm } from '../imaging/sphere.ts';
 import { mergeCandidates, type Detector } from './detect.ts';
 import { segmentLungs, type LungMask } from './lungs.ts';
 import { attenuationEquivalentDiameterMm, measureNodule, type NoduleMeasurement } from './measure.ts';
@@ -89,7 +90,7 @@ export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}
  * one more false positive over 20 scans; the classical one 7 more false positives.
  */
 export function reportableSize(m: Pick<NoduleMeasurement, 'meanDiameterMm' | 'volumeMm3' | 'mask'>): number {
-  return m.mask.size[2] >= 2 ? Math.max(m.meanDiameterMm, Math.cbrt((6 * m.volumeMm3) / Math.PI)) : m.meanDiameterMm;
+  return m.mask.size[2] >= 2 ? Math.max(m.meanDiameterMm, equivalentDiameterMm(m.volumeMm3)) : m.meanDiameterMm;
 }
 
 /**

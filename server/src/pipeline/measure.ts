@@ -6,6 +6,7 @@ import { solidTissueHu } from '../imaging/attenuation.ts';
 import { squaredDistanceTo } from '../imaging/distance-transform.ts';
 import { clipBox, cropBox, pasteBox, type Grid } from '../imaging/grid.ts';
 import { open } from '../imaging/morphology.ts';
+import { equivalentDiameterMm } from '../imaging/sphere.ts';
 import { lungLabel, type LungMask } from './lungs.ts';
 
 /** A Finding before it is ranked among the others (index) and given its tracking UID. */
@@ -229,8 +230,7 @@ function touchesPleura(volume: Volume, lungs: LungMask, mask: BoxMask): boolean 
  */
 export function estimateSpiculation(mask: BoxMask, spacing: readonly [number, number, number], volumeMm3: number): number {
   const grid: Grid = { dims: mask.size, spacing };
-  const equivalentRadiusMm = Math.cbrt((3 * volumeMm3) / (4 * Math.PI));
-  const radius = Math.max(Math.min(spacing[0], spacing[1]) * 1.01, 0.3 * equivalentRadiusMm);
+  const radius = Math.max(Math.min(spacing[0], spacing[1]) * 1.01, 0.3 * (equivalentDiameterMm(volumeMm3) / 2));
   const opened = open(mask.data, grid, radius);
   const beyond = squaredDistanceTo(opened, grid, 1);
   const voxel2 = (Math.max(...spacing) * 1.01) ** 2;
@@ -281,5 +281,5 @@ export function attenuationEquivalentDiameterMm(volume: Volume, lungs: LungMask,
   const excess = nearHu.reduce((sum, v) => sum + Math.max(0, v - background), 0);
   const [sx, sy, sz] = volume.spacing;
   const volumeMm3 = (excess / (softTissueHu - background)) * sx * sy * sz;
-  return Math.cbrt((6 * volumeMm3) / Math.PI);
+  return equivalentDiameterMm(volumeMm3);
 }

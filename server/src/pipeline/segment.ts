@@ -6,6 +6,7 @@ import { boundingBox, clipBox, cropBox, type Box, type Grid } from '../imaging/g
 import { squaredDistanceWithin } from '../imaging/distance-transform.ts';
 import { solidTissueHu } from '../imaging/attenuation.ts';
 import { erode, fillHolesPerSlice } from '../imaging/morphology.ts';
+import { equivalentDiameterMm } from '../imaging/sphere.ts';
 import type { LungMask } from './lungs.ts';
 
 /** What segmentation takes of a candidate. */
@@ -61,7 +62,6 @@ const groundGlassHu = -520;
  * 2.2 mm, but with vessels and spicules the solid mask did not take in (4 to 5 and 3 to 9 strands).
  */
 const minHaloThicknessMm = 0.8;
-const sphereRadiusMm = (mm3: number) => Math.cbrt((3 * mm3) / (4 * Math.PI));
 /**
  * A subsolid candidate's usual mask this many times the ground-glass one, with as many strands or
  * more, ran into the vessels the nodule lies on. On phantom set seed 1 three subsolid nodules of
@@ -142,7 +142,7 @@ const ownScaleFactor = 1.5;
  */
 export function segmentAtOwnScale(volume: Volume, lungs: LungMask, candidate: Omit<SegmentedCandidate, 'centreVoxel'>, mask: BoxMask, options: SegmentOptions = {}): BoxMask {
   const [sx, sy, sz] = volume.spacing;
-  const diameterMm = 2 * sphereRadiusMm(boxMaskVoxelCount(mask) * sx * sy * sz);
+  const diameterMm = equivalentDiameterMm(boxMaskVoxelCount(mask) * sx * sy * sz);
   if (diameterMm < ownScaleFactor * candidate.diameterMm) return mask;
   return segmentNodule(volume, lungs, { ...candidate, centreVoxel: boxMaskCentroid(mask), diameterMm }, options) ?? mask;
 }
@@ -239,7 +239,7 @@ export function segmentCrop({ box, hu, lung, spacing, centre, diameterMm, parenc
   const hasThickHalo = (wide: CropSegmentation, solid: CropSegmentation) => {
     const wideMm3 = maskMm3(wide.nodule);
     return wide.strands <= solid.strands && wideMm3 <= leakVolumeFactor * candidateMm3
-      && sphereRadiusMm(wideMm3) - sphereRadiusMm(maskMm3(solid.nodule)) >= minHaloThicknessMm;
+      && (equivalentDiameterMm(wideMm3) - equivalentDiameterMm(maskMm3(solid.nodule))) / 2 >= minHaloThicknessMm;
   };
   // A solid core may sit in a ground-glass halo (part-solid): the halo is the nodule's edge.
   const subsolidThreshold = (groundGlassHu + parenchymaHu) / 2;
