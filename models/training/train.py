@@ -22,7 +22,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 MODEL_NAME = 'lungbridge-nodule-cnn'
-MODEL_VERSION = '1.6.0'
+# 1.6.0 was the ensemble tried on 2026-11-27 and not shipped (models/training/README.md): the next
+# network takes 1.7.0, so that one version number names one model.
+MODEL_VERSION = '1.7.0'
 # Input window: lung and soft tissue; calcium and bone saturate (Hounsfield units).
 HU_WINDOW = (-1000.0, 400.0)
 
@@ -78,7 +80,7 @@ class Probability(nn.Module):
 
 
 def load_dataset(root):
-    """All shards in one array, read in place: a GPU run's dataset is tens of GB, so no second copy."""
+    """All shards in one array, read in place: a GPU run's dataset is several GB, so no second copy."""
     shards, samples, geometry = [], [], None
     for shard in sorted(os.listdir(root)):
         folder = os.path.join(root, shard)
