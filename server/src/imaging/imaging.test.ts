@@ -5,6 +5,7 @@ import { gaussianSmooth } from './gaussian.ts';
 import { squaredDistanceTo, squaredDistanceWithin } from './distance-transform.ts';
 import { close, dilate, erode, fillHolesPerSlice } from './morphology.ts';
 import { equivalentDiameterMm } from './sphere.ts';
+import { median } from './statistics.ts';
 import { symmetricEigenvalues } from './symmetric-eigen.ts';
 
 describe('equivalentDiameterMm', () => {
@@ -14,6 +15,15 @@ describe('equivalentDiameterMm', () => {
 
   it('sizes a cube of 1000 mm³ as the 12.4 mm sphere of that volume', () => {
     expect(equivalentDiameterMm(1000)).toBeCloseTo(12.407, 3);
+  });
+});
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the two middle ones, and leaves its input as it was', () => {
+    const values = [5, -850, 3, 40];
+    expect(median(values)).toBe(4);
+    expect(values).toEqual([5, -850, 3, 40]);
+    expect(median([-860, -840, -900])).toBe(-860);
   });
 });
 

@@ -5,7 +5,7 @@ import { generatePhantom, generatePhantomSet } from '../phantom/generate.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { parseModelManifest } from './model-manifest.ts';
 import { proposalScore } from '../detect/classical-detector.ts';
-import type { Proposal } from '../detect/proposals.ts';
+import { distanceMm, type Proposal } from '../detect/proposals.ts';
 import { classifiedProposals, segmentedProposals, createModelDetector, defaultModelPath, loadPatchClassifier, secondStageScore } from './model-detector.ts';
 import { createPatchSampler, patchVoxelCount, type PatchGeometry } from './patch.ts';
 
@@ -118,16 +118,12 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     const detector = createModelDetector(classifier);
     expect(detector.name).toBe(classifier.manifest.name);
     const candidates = await detector.detect(volume, lungs);
-    const distanceMm = (c: { centreVoxel: Vec3 }) => Math.hypot(
-      (c.centreVoxel.x - nodule.x) * volume.spacing[0],
-      (c.centreVoxel.y - nodule.y) * volume.spacing[1],
-      (c.centreVoxel.z - nodule.z) * volume.spacing[2],
-    );
+    const fromNoduleMm = (c: { centreVoxel: Vec3 }) => distanceMm(c.centreVoxel, nodule, volume.spacing);
     const best = candidates.reduce((a, b) => (b.probability > a.probability ? b : a));
-    expect(distanceMm(best)).toBeLessThan(4.5);
+    expect(fromNoduleMm(best)).toBeLessThan(4.5);
     // Reported (>= 0.5, the pipeline's threshold): the nodule, and nothing away from it.
     expect(best.probability).toBeGreaterThanOrEqual(0.5);
-    expect(candidates.filter((c) => c.probability >= 0.5 && distanceMm(c) > 10)).toEqual([]);
+    expect(candidates.filter((c) => c.probability >= 0.5 && fromNoduleMm(c) > 10)).toEqual([]);
   });
 
   it('segments a 7 mm part-solid nodule on a vessel in a scan where a 30 mm nodule\'s rim takes the network\'s best (phantom set seed 9, scan 9006)', async () => {
@@ -137,11 +133,7 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     expect(truth.nodules.some((n) => n.diameterMm === 30)).toBe(true);
     const lungs = segmentLungs(volume);
     const candidates = await createModelDetector(await loadPatchClassifier()).detect(volume, lungs);
-    const onNodule = candidates.filter((c) => Math.hypot(
-      (c.centreVoxel.x - nodule!.centreVoxel.x) * volume.spacing[0],
-      (c.centreVoxel.y - nodule!.centreVoxel.y) * volume.spacing[1],
-      (c.centreVoxel.z - nodule!.centreVoxel.z) * volume.spacing[2],
-    ) <= 3.5);
+    const onNodule = candidates.filter((c) => distanceMm(c.centreVoxel, nodule!.centreVoxel, volume.spacing) <= 3.5);
     // With 8 slots 10 mm apart it had no candidate at all; its score stays under the reporting point.
     expect(onNodule.length).toBeGreaterThanOrEqual(1);
     expect(onNodule.every((c) => c.segmentation !== undefined)).toBe(true);

@@ -7,6 +7,7 @@ import { squaredDistanceTo } from '../imaging/distance-transform.ts';
 import { clipBox, cropBox, pasteBox, type Grid } from '../imaging/grid.ts';
 import { open } from '../imaging/morphology.ts';
 import { equivalentDiameterMm } from '../imaging/sphere.ts';
+import { median } from '../imaging/statistics.ts';
 import { lungLabel, type LungMask } from './lungs.ts';
 
 /** A Finding before it is ranked among the others (index) and given its tracking UID. */
@@ -277,7 +278,7 @@ export function attenuationEquivalentDiameterMm(volume: Volume, lungs: LungMask,
     else if (distance2[n] <= (attenuationSpreadMm + parenchymaShellMm) ** 2 && hu[n] < -500) parenchyma.push(hu[n]);
   }
   if (parenchyma.length === 0) return 0;
-  const background = parenchyma.sort((a, b) => a - b)[parenchyma.length >> 1];
+  const background = median(parenchyma);
   const excess = nearHu.reduce((sum, v) => sum + Math.max(0, v - background), 0);
   const [sx, sy, sz] = volume.spacing;
   const volumeMm3 = (excess / (softTissueHu - background)) * sx * sy * sz;

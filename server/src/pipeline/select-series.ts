@@ -1,4 +1,5 @@
 import type { InstanceGeometry, SeriesInfo } from '../dicomweb/client.ts';
+import { median } from '../imaging/statistics.ts';
 
 export interface SeriesCandidate {
   readonly info: SeriesInfo;
@@ -24,12 +25,6 @@ function normalOf(iop: readonly number[]): [number, number, number] | undefined 
   if (iop.length !== 6) return undefined;
   const [a, b, c, d, e, f] = iop;
   return [b * f - c * e, c * d - a * f, a * e - b * d];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export function assessSeries(candidate: SeriesCandidate): SeriesAssessment {

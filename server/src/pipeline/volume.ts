@@ -2,6 +2,7 @@ import type { CtSlice } from '../dicom/ct-slice.ts';
 import type { Vec3, Volume } from '../domain/volume.ts';
 import type { SeriesSummary } from '../domain/analysis.ts';
 import { PipelineError } from '../errors/pipeline-error.ts';
+import { median } from '../imaging/statistics.ts';
 
 /** Tolerances: direction cosines agree to ~0.06°, positions to 0.01 mm. */
 const orientationTolerance = 1e-3;
@@ -18,12 +19,6 @@ const cross = (a: Vec3, b: Vec3): Vec3 => ({
   z: a.x * b.y - a.y * b.x,
 });
 const fromArray = (a: readonly number[]): Vec3 => ({ x: a[0], y: a[1], z: a[2] });
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function checkConsistent(slices: readonly CtSlice[]): void {
   const first = slices[0];
