@@ -19,6 +19,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from train import Ensemble, NoduleNet, export, load_onnx_weights  # noqa: E402
 
+
 def member_manifest(path):
     """The manifest export() wrote for a member: in its .onnx (for a .pt, the .onnx train.py wrote
     beside it), or in the .metadata.json left beside that where onnx was not installed."""
