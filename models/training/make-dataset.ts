@@ -21,8 +21,8 @@
 import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Vec3, Volume } from '../../server/src/domain/volume.ts';
-import { distanceMm, proposeCandidates } from '../../server/src/detect/proposals.ts';
+import { voxelDistanceMm, type Vec3, type Volume } from '../../server/src/domain/volume.ts';
+import { proposeCandidates } from '../../server/src/detect/proposals.ts';
 import { classifiedProposals } from '../../server/src/inference/model-detector.ts';
 import { createPatchSampler, patchVoxelCount, type PatchGeometry, type PatchSampler } from '../../server/src/inference/patch.ts';
 import { findLidcCases, readLidcCase } from '../../server/src/lidc/read-case.ts';
@@ -116,7 +116,7 @@ async function addProposals(writer: PatchWriter, volume: Volume, lungs: LungMask
   const ranked = [...classified, ...proposals.filter((p) => !chosen.has(p))];
   const firstRank = nodules.map(() => -1);
   for (const [rank, p] of ranked.entries()) {
-    const hit = nodules.findIndex((n) => distanceMm(p.centreVoxel, n.centre, volume.spacing) <= n.radiusMm);
+    const hit = nodules.findIndex((n) => voxelDistanceMm(p.centreVoxel, n.centre, volume.spacing) <= n.radiusMm);
     if (hit >= 0 && firstRank[hit] < 0) firstRank[hit] = rank;
     if (hit >= 0) {
       hits++;
@@ -124,7 +124,7 @@ async function addProposals(writer: PatchWriter, volume: Volume, lungs: LungMask
       await writer.add(volume, p.centreVoxel, { label: 1, kind: 'nodule', source, scan, diameterMm: 2 * nodules[hit].radiusMm, rank });
       continue;
     }
-    const near = [...nodules, ...avoid].some((n) => distanceMm(p.centreVoxel, n.centre, volume.spacing) <= n.radiusMm + negativeMarginMm);
+    const near = [...nodules, ...avoid].some((n) => voxelDistanceMm(p.centreVoxel, n.centre, volume.spacing) <= n.radiusMm + negativeMarginMm);
     const keep = rank < classified.length ? rng.next() < classifiedShare : rng.next() < otherNegativesPerScan / Math.max(1, ranked.length - classified.length);
     if (!near && keep) await writer.add(volume, p.centreVoxel, { label: 0, kind: 'proposal', source, scan, rank });
   }
@@ -244,7 +244,7 @@ async function lidcSamples(writer: PatchWriter, caseDir: string, seed: number, s
   for (let tries = 0; backgrounds < 600 && tries < 100_000; tries++) {
     const at = { x: rng.int(0, nx - 1), y: rng.int(0, ny - 1), z: rng.int(0, nz - 1) };
     if (!lungs.mask[at.x + at.y * nx + at.z * nx * ny]) continue;
-    if ([...nodules, ...avoid].some((n) => distanceMm(at, n.centre, volume.spacing) <= n.radiusMm + negativeMarginMm)) continue;
+    if ([...nodules, ...avoid].some((n) => voxelDistanceMm(at, n.centre, volume.spacing) <= n.radiusMm + negativeMarginMm)) continue;
     await writer.add(volume, at, { label: 0, kind: 'background', source: 'lidc', scan });
     backgrounds++;
   }

@@ -13,7 +13,7 @@
  */
 import { appendFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { voxelToPatient, type Vec3 } from '../../server/src/domain/volume.ts';
+import { pointDistanceMm, voxelToPatient } from '../../server/src/domain/volume.ts';
 import { lidcScanSpec, loadScan, phantomScanSpec, type ScanSpec } from '../../server/src/eval/scan-spec.ts';
 import { createProposalScorer, loadPatchClassifier } from '../../server/src/inference/model-detector.ts';
 import { proposalScore } from '../../server/src/detect/classical-detector.ts';
@@ -40,7 +40,6 @@ const specs: ScanSpec[] = [
 ];
 const scoreProposals = createProposalScorer(await loadPatchClassifier(values.model));
 await writeFile(values.out, '');
-const distance = (a: Vec3, b: Vec3) => Math.hypot(a.x - b.x, a.y - b.y, a.z - b.z);
 
 for (const spec of specs) {
   const started = performance.now();
@@ -48,9 +47,9 @@ for (const spec of specs) {
   const scored = await scoreProposals(volume, segmentLungs(volume));
   const lines = scored.map(({ proposal: p, networkProbability, segmented }) => {
     const at = voxelToPatient(volume, p.centreVoxel);
-    const hit = reference.nodules.findIndex((n) => distance(at, n.centreMm) <= Math.max(1.5, n.diameterMm / 2));
-    const near = reference.nodules.some((n) => distance(at, n.centreMm) <= n.diameterMm / 2 + ambiguousMarginMm)
-      || reference.ignored.some((r) => distance(at, r.centreMm) <= r.radiusMm);
+    const hit = reference.nodules.findIndex((n) => pointDistanceMm(at, n.centreMm) <= Math.max(1.5, n.diameterMm / 2));
+    const near = reference.nodules.some((n) => pointDistanceMm(at, n.centreMm) <= n.diameterMm / 2 + ambiguousMarginMm)
+      || reference.ignored.some((r) => pointDistanceMm(at, r.centreMm) <= r.radiusMm);
     return JSON.stringify({
       scan: spec.scanId,
       source: spec.source,

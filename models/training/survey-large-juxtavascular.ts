@@ -8,6 +8,7 @@
  *
  *   npx tsx models/training/survey-large-juxtavascular.ts
  */
+import { voxelDistanceMm } from '../../server/src/domain/volume.ts';
 import { createClassicalDetector } from '../../server/src/detect/classical-detector.ts';
 import { diceCoefficient } from '../../server/src/eval/mask-overlap.ts';
 import { createModelDetector, loadPatchClassifier } from '../../server/src/inference/model-detector.ts';
@@ -30,10 +31,9 @@ for (const seed of [15, 16, 17, 18]) {
     const line = [`seed ${seed} ${shape}`];
     for (const [name, detector] of Object.entries(detectors) as Array<[keyof typeof detectors, typeof detectors.model]>) {
       const { findings } = await analyzeVolume(volume, { detector });
-      const [sx, sy, sz] = volume.spacing;
       const found = new Set<number>();
       for (const f of findings) {
-        const t = truth.nodules.find((n) => Math.hypot((f.centroidVoxel.x - n.centreVoxel.x) * sx, (f.centroidVoxel.y - n.centreVoxel.y) * sy, (f.centroidVoxel.z - n.centreVoxel.z) * sz) <= n.diameterMm / 2);
+        const t = truth.nodules.find((n) => voxelDistanceMm(f.centroidVoxel, n.centreVoxel, volume.spacing) <= n.diameterMm / 2);
         if (!t) falsePositives[name]++;
         else if (!found.has(t.index)) {
           found.add(t.index);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { generatePhantom } from '../phantom/generate.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
-import { distanceMm, proposeCandidates } from './proposals.ts';
+import { voxelDistanceMm } from '../domain/volume.ts';
+import { proposeCandidates } from './proposals.ts';
 
 describe('proposeCandidates', () => {
   const { volume, truth } = generatePhantom({
@@ -13,7 +14,7 @@ describe('proposeCandidates', () => {
   });
   const lungs = segmentLungs(volume);
   const [groundGlass] = truth.nodules;
-  const within = (nodule: typeof groundGlass) => (p: { centreVoxel: typeof groundGlass.centreVoxel }) => distanceMm(p.centreVoxel, nodule.centreVoxel, volume.spacing) <= nodule.diameterMm / 2;
+  const within = (nodule: typeof groundGlass) => (p: { centreVoxel: typeof groundGlass.centreVoxel }) => voxelDistanceMm(p.centreVoxel, nodule.centreVoxel, volume.spacing) <= nodule.diameterMm / 2;
 
   it('adds the subsolid pass after the pass over every density, which it leaves as it was', () => {
     const plain = proposeCandidates(volume, lungs);

@@ -1,4 +1,4 @@
-import type { Vec3, Volume } from '../domain/volume.ts';
+import { voxelDistanceMm, type Vec3, type Volume } from '../domain/volume.ts';
 import { downsampleMeans, toSourceIndex, type BoxRows, type SampledGrid } from '../imaging/downsample.ts';
 import { gaussianSmooth } from '../imaging/gaussian.ts';
 import { symmetricEigenvalues } from '../imaging/symmetric-eigen.ts';
@@ -284,7 +284,7 @@ function suppressOverlaps(proposals: Proposal[], spacing: readonly [number, numb
       for (let dy = -1; dy <= 1 && !inside; dy++) {
         for (let dx = -1; dx <= 1 && !inside; dx++) {
           const near = cells.get(`${cx + dx},${cy + dy},${cz + dz}`);
-          inside = near !== undefined && near.some((q) => distanceMm(p.centreVoxel, q.centreVoxel, spacing) < q.diameterMm / 2);
+          inside = near !== undefined && near.some((q) => voxelDistanceMm(p.centreVoxel, q.centreVoxel, spacing) < q.diameterMm / 2);
         }
       }
     }
@@ -296,8 +296,4 @@ function suppressOverlaps(proposals: Proposal[], spacing: readonly [number, numb
     else cells.set(key, [p]);
   }
   return kept;
-}
-
-export function distanceMm(a: Vec3, b: Vec3, spacing: readonly [number, number, number]): number {
-  return Math.hypot((a.x - b.x) * spacing[0], (a.y - b.y) * spacing[1], (a.z - b.z) * spacing[2]);
 }

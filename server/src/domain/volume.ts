@@ -39,6 +39,16 @@ export interface VolumeSource {
   readonly patientStudy: Readonly<Record<string, unknown>>;
 }
 
+/** Distance between two patient points (mm). */
+export function pointDistanceMm(a: Vec3, b: Vec3): number {
+  return Math.hypot(a.x - b.x, a.y - b.y, a.z - b.z);
+}
+
+/** Distance in mm between two (possibly fractional) voxel indices of a grid with this spacing. */
+export function voxelDistanceMm(a: Vec3, b: Vec3, spacing: readonly [number, number, number]): number {
+  return Math.hypot((a.x - b.x) * spacing[0], (a.y - b.y) * spacing[1], (a.z - b.z) * spacing[2]);
+}
+
 /** Patient coordinates (mm) of a (possibly fractional) voxel index. */
 export function voxelToPatient(volume: Volume, voxel: Vec3): Vec3 {
   const [sx, sy, sz] = volume.spacing;

@@ -1,6 +1,6 @@
 import type { NoduleType } from '../domain/finding.ts';
 import type { BoxMask } from '../domain/mask.ts';
-import type { Vec3 } from '../domain/volume.ts';
+import { pointDistanceMm, type Vec3 } from '../domain/volume.ts';
 
 /** A nodule a detector should find, in patient coordinates, with what a finding is measured against. */
 export interface ReferenceNodule {
@@ -56,8 +56,6 @@ export interface ScanMatch {
   readonly hitBy: readonly (number | undefined)[];
 }
 
-const distanceMm = (a: Vec3, b: Vec3) => Math.hypot(a.x - b.x, a.y - b.y, a.z - b.z);
-
 /**
  * Matches one scan's detections to its reference nodules. Each nodule is hit by the highest-scored
  * detection within its radius (nodules taken largest first, so a detection between two nodules goes
@@ -76,7 +74,7 @@ export function matchDetections(
     const reference = references[r];
     const radius = hitRadiusMm(reference.diameterMm);
     const within = detections
-      .map((d, n) => ({ n, d, distance: distanceMm(d.centreMm, reference.centreMm) }))
+      .map((d, n) => ({ n, d, distance: pointDistanceMm(d.centreMm, reference.centreMm) }))
       .filter(({ distance }) => distance <= radius);
     const best = within
       .filter(({ n }) => outcomes[n]?.kind !== 'hit')
@@ -91,7 +89,7 @@ export function matchDetections(
     hitBy,
     outcomes: outcomes.map((outcome, n) => {
       if (outcome) return outcome;
-      const region = ignored.find((g) => distanceMm(g.centreMm, detections[n].centreMm) <= g.radiusMm);
+      const region = ignored.find((g) => pointDistanceMm(g.centreMm, detections[n].centreMm) <= g.radiusMm);
       return region ? { kind: 'ignored', reason: region.reason } : { kind: 'false-positive' };
     }),
   };

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it, test } from 'vitest';
-import type { Vec3, Volume } from '../domain/volume.ts';
+import { voxelDistanceMm, type Vec3, type Volume } from '../domain/volume.ts';
 import { generatePhantom, generatePhantomSet } from '../phantom/generate.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { parseModelManifest } from './model-manifest.ts';
 import { proposalScore } from '../detect/classical-detector.ts';
-import { distanceMm, type Proposal } from '../detect/proposals.ts';
+import type { Proposal } from '../detect/proposals.ts';
 import { classifiedProposals, segmentedProposals, createModelDetector, defaultModelPath, loadPatchClassifier, secondStageScore } from './model-detector.ts';
 import { createPatchSampler, patchVoxelCount, type PatchGeometry } from './patch.ts';
 
@@ -118,7 +118,7 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     const detector = createModelDetector(classifier);
     expect(detector.name).toBe(classifier.manifest.name);
     const candidates = await detector.detect(volume, lungs);
-    const fromNoduleMm = (c: { centreVoxel: Vec3 }) => distanceMm(c.centreVoxel, nodule, volume.spacing);
+    const fromNoduleMm = (c: { centreVoxel: Vec3 }) => voxelDistanceMm(c.centreVoxel, nodule, volume.spacing);
     const best = candidates.reduce((a, b) => (b.probability > a.probability ? b : a));
     expect(fromNoduleMm(best)).toBeLessThan(4.5);
     // Reported (>= 0.5, the pipeline's threshold): the nodule, and nothing away from it.
@@ -133,7 +133,7 @@ describe.skipIf(!modelPresent)(`the committed nodule model (${modelPresent ? 'pr
     expect(truth.nodules.some((n) => n.diameterMm === 30)).toBe(true);
     const lungs = segmentLungs(volume);
     const candidates = await createModelDetector(await loadPatchClassifier()).detect(volume, lungs);
-    const onNodule = candidates.filter((c) => distanceMm(c.centreVoxel, nodule!.centreVoxel, volume.spacing) <= 3.5);
+    const onNodule = candidates.filter((c) => voxelDistanceMm(c.centreVoxel, nodule!.centreVoxel, volume.spacing) <= 3.5);
     // With 8 slots 10 mm apart it had no candidate at all; its score stays under the reporting point.
     expect(onNodule.length).toBeGreaterThanOrEqual(1);
     expect(onNodule.every((c) => c.segmentation !== undefined)).toBe(true);

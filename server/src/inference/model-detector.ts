@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { Candidate } from '../domain/finding.ts';
-import type { Volume } from '../domain/volume.ts';
+import { voxelDistanceMm, type Volume } from '../domain/volume.ts';
 import { logistic, proposalScore, shapeFeatures, type SegmentedProposal } from '../detect/classical-detector.ts';
 import { maskShape } from '../detect/shape.ts';
-import { blobScaleGroupCost, distanceMm, proposeCandidatesWith, type Proposal } from '../detect/proposals.ts';
+import { blobScaleGroupCost, proposeCandidatesWith, type Proposal } from '../detect/proposals.ts';
 import type { Detector } from '../pipeline/detect.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
 import { finalSegmentation, placeSegmentation, segmentationCrop, type NoduleSegmentation, type SegmentedCandidate } from '../pipeline/segment.ts';
@@ -235,7 +235,7 @@ export function segmentedProposals(proposals: readonly Proposal[], network: Floa
   const enough = chosen.length + counts.apart;
   for (const n of byProbability.slice(counts.byNetwork)) {
     if (chosen.length >= enough) break;
-    if (chosen.every((c) => distanceMm(proposals[c].centreVoxel, proposals[n].centreVoxel, spacing) >= apartMm)) chosen.push(n);
+    if (chosen.every((c) => voxelDistanceMm(proposals[c].centreVoxel, proposals[n].centreVoxel, spacing) >= apartMm)) chosen.push(n);
   }
   return chosen;
 }
@@ -260,7 +260,7 @@ export function classifiedProposals(proposals: readonly Proposal[], counts: { re
   const fromDensePass = chosen.length;
   for (const { p } of subsolid) {
     if (chosen.length - fromDensePass >= counts.subsolid) break;
-    if (!chosen.some((q) => distanceMm(p.centreVoxel, q.centreVoxel, spacing) < sameCandidateMm)) chosen.push(p);
+    if (!chosen.some((q) => voxelDistanceMm(p.centreVoxel, q.centreVoxel, spacing) < sameCandidateMm)) chosen.push(p);
   }
   return chosen;
 }

@@ -1,6 +1,6 @@
 import type { NoduleType } from '../domain/finding.ts';
 import type { BoxMask } from '../domain/mask.ts';
-import { voxelToPatient, type Vec3, type Volume } from '../domain/volume.ts';
+import { pointDistanceMm, voxelToPatient, type Vec3, type Volume } from '../domain/volume.ts';
 import { intersectionVoxelCount } from '../eval/mask-overlap.ts';
 import type { LidcReaderMark } from './reader-marks.ts';
 
@@ -36,9 +36,7 @@ export const consensusLevel = 0.5;
 const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / values.length;
 
 function centroidDistanceMm(volume: Volume, a: Vec3, b: Vec3): number {
-  const pa = voxelToPatient(volume, a);
-  const pb = voxelToPatient(volume, b);
-  return Math.hypot(pa.x - pb.x, pa.y - pb.y, pa.z - pb.z);
+  return pointDistanceMm(voxelToPatient(volume, a), voxelToPatient(volume, b));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Laterality, LungZone } from '../domain/finding.ts';
-import type { Vec3 } from '../domain/volume.ts';
+import { pointDistanceMm, type Vec3 } from '../domain/volume.ts';
 import type { Anatomy } from './anatomy.ts';
 import type { LungMap } from './lung-map.ts';
 import { lungSideIndex, zoneAt } from './lung-map.ts';
@@ -72,7 +72,6 @@ const directions: readonly Vec3[] = (() => {
 })();
 
 const add = (a: Vec3, b: Vec3, s = 1): Vec3 => ({ x: a.x + b.x * s, y: a.y + b.y * s, z: a.z + b.z * s });
-const dist = (a: Vec3, b: Vec3): number => Math.hypot(a.x - b.x, a.y - b.y, a.z - b.z);
 
 function sideOf(anatomy: Anatomy, p: Vec3): 0 | 1 | 2 {
   return anatomy.lungSide(p.x, p.y, anatomy.slice(p.z));
@@ -176,7 +175,7 @@ function findCentre(
   const points = lungMap.points[sideIndex];
   const inScan = (c: Vec3) => c.x - reach > min.x && c.x + reach < max.x && c.y - reach > min.y && c.y + reach < max.y && c.z - reach > min.z && c.z + reach < max.z;
   const inZone = (c: Vec3) => inScan(c) && zoneAt(lungMap, sideIndex as 0 | 1, c.z) === spec.zone;
-  const apart = (c: Vec3) => others.every((o) => dist(o.centre, c) > o.shape.boundMm + shape.boundMm + 4);
+  const apart = (c: Vec3) => others.every((o) => pointDistanceMm(o.centre, c) > o.shape.boundMm + shape.boundMm + 4);
   // The ball of radius r around c lies in the lung (directions with u·n > limit are not checked).
   const ballInLung = (c: Vec3, r: number, n?: Vec3, limit = 2) =>
     sideOf(anatomy, c) === side && directions.every((u) => (n && u.x * n.x + u.y * n.y + u.z * n.z > limit) || sideOf(anatomy, add(c, u, r)) === side);

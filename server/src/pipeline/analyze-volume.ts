@@ -1,6 +1,6 @@
 import type { StageTimings } from '../domain/analysis.ts';
 import type { Finding } from '../domain/finding.ts';
-import type { Volume } from '../domain/volume.ts';
+import { voxelDistanceMm, type Volume } from '../domain/volume.ts';
 import { createClassicalDetector } from '../detect/classical-detector.ts';
 import { solidTissueHu } from '../imaging/attenuation.ts';
 import { equivalentDiameterMm } from '../imaging/sphere.ts';
@@ -108,11 +108,7 @@ function smallSolidNoduleSize(volume: Volume, lungs: LungMask, m: NoduleMeasurem
 function dropDuplicates(measured: NoduleMeasurement[], spacing: readonly [number, number, number]): NoduleMeasurement[] {
   const kept: NoduleMeasurement[] = [];
   for (const m of [...measured].sort((a, b) => b.probability - a.probability)) {
-    const same = kept.some((k) => Math.hypot(
-      (k.centroidVoxel.x - m.centroidVoxel.x) * spacing[0],
-      (k.centroidVoxel.y - m.centroidVoxel.y) * spacing[1],
-      (k.centroidVoxel.z - m.centroidVoxel.z) * spacing[2],
-    ) < Math.max(k.longAxis.lengthMm, m.longAxis.lengthMm) / 2);
+    const same = kept.some((k) => voxelDistanceMm(k.centroidVoxel, m.centroidVoxel, spacing) < Math.max(k.longAxis.lengthMm, m.longAxis.lengthMm) / 2);
     if (!same) kept.push(m);
   }
   return kept;

@@ -1,5 +1,5 @@
 import type { Candidate } from '../domain/finding.ts';
-import type { Volume } from '../domain/volume.ts';
+import { voxelDistanceMm, type Volume } from '../domain/volume.ts';
 import type { LungMask } from './lungs.ts';
 
 /**
@@ -22,11 +22,7 @@ export function mergeCandidates(candidates: readonly Candidate[], spacing: reado
   const sorted = [...candidates].sort((a, b) => b.probability - a.probability);
   const kept: Candidate[] = [];
   for (const candidate of sorted) {
-    const near = kept.findIndex((k) => Math.hypot(
-      (k.centreVoxel.x - candidate.centreVoxel.x) * spacing[0],
-      (k.centreVoxel.y - candidate.centreVoxel.y) * spacing[1],
-      (k.centreVoxel.z - candidate.centreVoxel.z) * spacing[2],
-    ) <= mergeDistanceMm);
+    const near = kept.findIndex((k) => voxelDistanceMm(k.centreVoxel, candidate.centreVoxel, spacing) <= mergeDistanceMm);
     if (near < 0) kept.push(candidate);
     else if (candidate.diameterMm > kept[near].diameterMm) {
       const { centreVoxel, probability, subsolid } = kept[near];

@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NoduleSpec, NoduleTruth } from '../phantom/types.ts';
 import { boxMaskCentroid, boxMaskVoxelCount } from '../domain/mask.ts';
-import type { Volume } from '../domain/volume.ts';
-import { distanceMm } from '../detect/proposals.ts';
+import { voxelDistanceMm, type Volume } from '../domain/volume.ts';
 import { diceCoefficient } from '../eval/mask-overlap.ts';
 import { generatePhantom, generatePhantomSet, phantomSetGeometry } from '../phantom/generate.ts';
 import { segmentLungs } from './lungs.ts';
@@ -223,7 +222,7 @@ describe('a 6 mm ground-glass nodule on a vessel, segmented at its subsolid-pass
     expect(nodule.spec).toMatchObject({ diameterMm: 6, type: 'ground-glass', attachment: 'juxtavascular' });
     const mask = segmentNodule(volume, segmentLungs(volume), { centreVoxel: { x: 71, y: 146, z: 74 }, diameterMm: 5.9, subsolid: true });
     expect(mask).toBeDefined();
-    expect(distanceMm(boxMaskCentroid(mask!), nodule.centreVoxel, volume.spacing)).toBeLessThan(nodule.diameterMm / 2);
+    expect(voxelDistanceMm(boxMaskCentroid(mask!), nodule.centreVoxel, volume.spacing)).toBeLessThan(nodule.diameterMm / 2);
     expect(boxMaskVoxelCount(mask!) * volume.spacing[0] * volume.spacing[1] * volume.spacing[2]).toBeLessThan(1.5 * (Math.PI / 6) * 6 ** 3);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
  * within a distance that grows with the nodules' size.
  */
 import type { LungRadsCategory } from '../domain/assessment.ts';
-import type { Vec3 } from '../domain/volume.ts';
+import { pointDistanceMm, type Vec3 } from '../domain/volume.ts';
 import { applyTransform, type RigidTransform } from './register.ts';
 
 /** A nodule at one time point, as the comparison needs it. */
@@ -60,7 +60,7 @@ export function matchNodules(current: readonly NoduleAtTime[], prior: readonly N
   for (const c of current) {
     const moved = applyTransform(toPrior, c.centroidMm);
     for (const p of prior) {
-      const distanceMm = Math.hypot(moved.x - p.centroidMm.x, moved.y - p.centroidMm.y, moved.z - p.centroidMm.z);
+      const distanceMm = pointDistanceMm(moved, p.centroidMm);
       if (distanceMm <= matchToleranceMm(c.meanDiameterMm, p.meanDiameterMm, options)) candidates.push({ current: c, prior: p, distanceMm });
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { AxisLine, Finding, NoduleType } from '../domain/finding.ts';
 import type { BoxMask } from '../domain/mask.ts';
-import type { Vec3, Volume } from '../domain/volume.ts';
+import { voxelDistanceMm, type Vec3, type Volume } from '../domain/volume.ts';
 import { lungRadsMeanDiameterMm } from '../clinical/lungrads.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
 import { measureNodule } from '../pipeline/measure.ts';
@@ -18,11 +18,6 @@ export type ReaderNodule =
 
 export class ReaderNoduleRejected extends Error {
   override readonly name = 'ReaderNoduleRejected';
-}
-
-function lineLengthMm(volume: Volume, a: Vec3, b: Vec3): number {
-  const [sx, sy, sz] = volume.spacing;
-  return Math.hypot((b.x - a.x) * sx, (b.y - a.y) * sy, (b.z - a.z) * sz);
 }
 
 /** A sphere of `diameterMm` around `centre` (voxels), clipped to the volume. */
@@ -61,7 +56,7 @@ export function buildReaderFinding(volume: Volume, lungs: LungMask, nodule: Read
   if ('lineVoxel' in nodule) {
     const [a, b] = nodule.lineVoxel;
     if (Math.abs(a.z - b.z) > 0.5) throw new ReaderNoduleRejected('lineVoxel breaks the rule: both points on one axial slice');
-    diameterMm = lineLengthMm(volume, a, b);
+    diameterMm = voxelDistanceMm(a, b, volume.spacing);
     if (!(diameterMm > 0)) throw new ReaderNoduleRejected('lineVoxel breaks the rule: two different points');
     centre = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, z: (a.z + b.z) / 2 };
     line = { start: a, end: b, lengthMm: diameterMm };
