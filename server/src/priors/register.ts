@@ -17,7 +17,7 @@
  *   neighbour lies outside the volume, not outside the lung), so cut faces never pair up.
  */
 import type { Vec3, Volume } from '../domain/volume.ts';
-import { voxelToPatient } from '../domain/volume.ts';
+import { pointDistanceMm, voxelToPatient } from '../domain/volume.ts';
 
 /** p ↦ R p + t, patient millimetres of the current scan to those of the prior. */
 export interface RigidTransform {
@@ -330,7 +330,7 @@ export function registerLungs(current: LungSurface, prior: LungSurface, options:
     const previousRms = rmsMm;
     rmsMm = Math.sqrt(kept.reduce((s, p) => s + p.d2, 0) / kept.length);
     pairs = kept.length;
-    const moved = Math.hypot(next.translation.x - transform.translation.x, next.translation.y - transform.translation.y, next.translation.z - transform.translation.z);
+    const moved = pointDistanceMm(next.translation, transform.translation);
     transform = next;
     if (moved < 0.01 && Math.abs(previousRms - rmsMm) < 0.001) break;
   }
