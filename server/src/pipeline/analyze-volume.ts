@@ -80,10 +80,11 @@ export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}
 }
 
 /**
- * The size the minimum is checked against. Axes run between edge voxel centres, a pixel short of the
- * extent, so at 1.4 mm pixels a 3-6 mm nodule whose volume is right measured under 3 mm on its axes
- * and was lost; its volume-equivalent diameter is used instead when the mask spans more than one
- * slice (a one-slice mask's volume is its area times the slice spacing). Vessel bits of that size
+ * The size the minimum is checked against. Until 2026-11-28 the axes ran between edge voxel centres,
+ * a pixel short of the extent, so at 1.4 mm pixels a 3-6 mm nodule whose volume is right measured
+ * under 3 mm on its axes and was lost; its volume-equivalent diameter is used too when the mask spans
+ * more than one slice (a one-slice mask's volume is its area times the slice spacing): a nodule cut
+ * off-centre by the slices still measures small on its slice of largest extent. Vessel bits of that size
  * were also kept out by asking for more than two pixels across on the longest slice; that dropped
  * a 6 mm juxtapleural nodule of 4 x 2 pixels on three slices (phantom set seed 1, scan 1013,
  * detector probability 0.99). Without it the trained detector reports one more phantom nodule and

@@ -21,10 +21,11 @@ function ellipse(a: number, b: number, slices = 1): BoxMask {
 }
 
 describe('axialAxes', () => {
+  // The outline runs half a pixel beyond the centres of the extreme pixels (2a + 1 pixels across).
   it.each([
-    { a: 10, b: 6, spacing: 0.5, long: 10, short: 6 },
-    { a: 14, b: 14, spacing: 0.7, long: 19.6, short: 19.6 },
-    { a: 20, b: 7, spacing: 0.8, long: 32, short: 11.2 },
+    { a: 10, b: 6, spacing: 0.5, long: 10.5, short: 6.5 },
+    { a: 14, b: 14, spacing: 0.7, long: 20.3, short: 20.3 },
+    { a: 20, b: 7, spacing: 0.8, long: 32.8, short: 12 },
   ])('measures an ellipse of semi-axes $a x $b px at $spacing mm', ({ a, b, spacing, long, short }) => {
     const { longAxis, shortAxis } = axialAxes(ellipse(a, b), [spacing, spacing, 2]);
     expect(Math.abs(longAxis.lengthMm - long)).toBeLessThanOrEqual(0.1);
@@ -35,6 +36,31 @@ describe('axialAxes', () => {
     const sx = shortAxis.end.x - shortAxis.start.x;
     const sy = shortAxis.end.y - shortAxis.start.y;
     expect(Math.abs(dx * sx + dy * sy) / (Math.hypot(dx, dy) * Math.hypot(sx, sy))).toBeLessThan(0.1);
+  });
+
+  it('measures discs at any position on the pixel grid with their diameter, where pixel centres measured them 0.75 pixel short', () => {
+    // A disc is the pixels whose centre lies inside it, its centre at 40 positions inside one pixel.
+    for (const radius of [1.7, 2.3, 3.1, 4.4, 7.3]) {
+      let meanDiameter = 0;
+      let short = 0;
+      for (let t = 0; t < 40; t++) {
+        const [cx, cy] = [10 + ((t * 0.37) % 1), 10 + ((t * 0.61) % 1)];
+        const data = new Uint8Array(21 * 21);
+        for (let j = 0; j < 21; j++) for (let i = 0; i < 21; i++) data[i + j * 21] = (i - cx) ** 2 + (j - cy) ** 2 <= radius ** 2 ? 1 : 0;
+        const axes = axialAxes({ offset: [0, 0, 0], size: [21, 21, 1], data }, [1, 1, 1]);
+        meanDiameter += (axes.longAxis.lengthMm + axes.shortAxis.lengthMm) / 2 / 40;
+        short += axes.shortAxis.lengthMm / 40;
+      }
+      expect(Math.abs(meanDiameter - 2 * radius)).toBeLessThan(0.45);
+      expect(Math.abs(short - 2 * radius)).toBeLessThan(0.3);
+    }
+  });
+
+  it('gives a one-pixel mask one pixel each way', () => {
+    const { longAxis, shortAxis } = axialAxes({ offset: [3, 4, 5], size: [1, 1, 1], data: Uint8Array.of(1) }, [0.7, 0.7, 1]);
+    expect(longAxis.lengthMm).toBeCloseTo(0.7);
+    expect(shortAxis.lengthMm).toBeCloseTo(0.7);
+    expect(longAxis.start.z).toBe(5);
   });
 });
 
@@ -97,8 +123,8 @@ describe('measureNodule: density type', () => {
   it('calls a nodule whose core measures as wide as the nodule itself solid, not part-solid with a core larger than the nodule', () => {
     const { volume, lungs, mask } = lineAndCore();
     const finding = measureNodule(volume, lungs, mask, 1);
-    // The nodule's axes come from the line's slice (6 mm by 0), the core's from the square (about 4.2 mm).
-    expect(finding.meanDiameterMm).toBeLessThan(4);
+    // The nodule's axes come from the line's slice (7 mm by 1), the core's from the square (5 mm by about 4).
+    expect(finding.meanDiameterMm).toBe(4);
     expect(finding.type).toBe('solid');
     expect(finding.solidComponentMm).toBeUndefined();
   });
@@ -130,9 +156,9 @@ describe('measureNodule: density type', () => {
     expect(build(false).type).toBe('ground-glass');
     const partSolid = build(true);
     expect(partSolid.type).toBe('part-solid');
-    // The core's axes run between edge voxel centres: 4 mm along a side, 5.7 across the diagonal.
-    expect(partSolid.solidComponentMm).toBeGreaterThanOrEqual(4);
-    expect(partSolid.solidComponentMm).toBeLessThanOrEqual(5.7);
+    // The core's axes run between the mid-points of its outline's sides: 5 mm along a side, 7.1 across the diagonal.
+    expect(partSolid.solidComponentMm).toBeGreaterThanOrEqual(5);
+    expect(partSolid.solidComponentMm).toBeLessThanOrEqual(7.1);
   });
 });
 
