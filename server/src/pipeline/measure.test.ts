@@ -160,6 +160,32 @@ describe('measureNodule: density type', () => {
     expect(partSolid.solidComponentMm).toBeGreaterThanOrEqual(5);
     expect(partSolid.solidComponentMm).toBeLessThanOrEqual(7.1);
   });
+
+  it('finds a solid component by its -400 HU outline and measures it on its voxels of -350 HU and more', () => {
+    // 16 x 16 x 3 mm of ground glass (-550 HU) at 1 mm with a 5 x 5 core (0 HU) in a ring of blur (-380 HU).
+    const dims: [number, number, number] = [24, 24, 3];
+    const voxels = new Int16Array(dims[0] * dims[1] * dims[2]).fill(-850);
+    for (let k = 0; k < 3; k++) {
+      for (let j = 4; j < 20; j++) {
+        for (let i = 4; i < 20; i++) {
+          const core = i >= 10 && i < 15 && j >= 10 && j < 15;
+          const ring = i >= 9 && i < 16 && j >= 9 && j < 16;
+          voxels[i + j * dims[0] + k * dims[0] * dims[1]] = core ? 0 : ring ? -380 : -550;
+        }
+      }
+    }
+    const axes = [{ x: 1, y: 0, z: 0 }, { x: 0, y: 1, z: 0 }, { x: 0, y: 0, z: 1 }] as const;
+    const volume: Volume = { voxels, dims, spacing: [1, 1, 1], origin: { x: 0, y: 0, z: 0 }, direction: axes, source: {} as Volume['source'] };
+    const lungs: LungMask = {
+      found: true, mask: new Uint8Array(voxels.length).fill(lungLabel.right), bounds: { offset: [0, 0, 0], size: dims },
+      volumeMl: 1.7, rightVolumeMl: 1.7, leftVolumeMl: 0,
+    };
+    const finding = measureNodule(volume, lungs, { offset: [4, 4, 0], size: [16, 16, 3], data: new Uint8Array(16 * 16 * 3).fill(1) }, 1);
+    expect(finding.type).toBe('part-solid');
+    // The 5 x 5 core (5 to 7.1 mm), not the 7 x 7 ring around it (7 to 9.9 mm).
+    expect(finding.solidComponentMm).toBeGreaterThanOrEqual(5);
+    expect(finding.solidComponentMm).toBeLessThanOrEqual(7.1);
+  });
 });
 
 describe('attenuationEquivalentDiameterMm', () => {
