@@ -1,14 +1,14 @@
 import { and, desc, eq } from 'drizzle-orm';
-import type { Finding } from '../domain/finding.ts';
+import { axisMethod, type Finding } from '../domain/finding.ts';
 import type { Db } from './client.ts';
 import { analyses, findings } from './schema.ts';
 
 export type FindingRow = typeof findings.$inferSelect;
 
-/** The measurements of a finding as stored and served: everything but the voxel mask. */
+/** The measurements of a finding as stored and served: everything but the voxel mask, and how its axes were measured. */
 export function findingMeasurements(finding: Finding): Record<string, unknown> {
   const { mask: _mask, ...measurements } = finding;
-  return measurements;
+  return { ...measurements, axisMethod };
 }
 
 /** The columns of a finding's row: its measurements and its mask over the bounding box. */

@@ -26,6 +26,14 @@ export interface Candidate {
 }
 
 /** A line on one axial slice, in voxel coordinates (x = column, y = row, z = slice index). */
+/**
+ * How a finding's axes are measured (`axialAxes`, pipeline/measure.ts: across the mask's outline),
+ * stored with every finding: a comparison with a prior whose findings were measured another way
+ * says so (priors/compare-with-prior.ts). Findings stored before 2026-11-28 carry none: their axes
+ * ran between pixel centres.
+ */
+export const axisMethod = 'outline';
+
 export interface AxisLine {
   readonly start: Vec3;
   readonly end: Vec3;

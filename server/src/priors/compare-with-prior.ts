@@ -6,7 +6,7 @@
 import { findingsOfAnalysis, type FindingRow } from '../db/findings-repo.ts';
 import type { PacsClient } from '../dicomweb/client.ts';
 import type { LungRadsCategory } from '../domain/assessment.ts';
-import type { Finding } from '../domain/finding.ts';
+import { axisMethod, type Finding } from '../domain/finding.ts';
 import type { Vec3, Volume } from '../domain/volume.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { loadAnalysedVolume } from '../review/analysed-volume.ts';
@@ -61,6 +61,19 @@ export function noduleFromRow(row: FindingRow): NoduleAtTime | undefined {
   };
 }
 
+/**
+ * A warning when findings of the prior (those a reader did not reject) were measured another way
+ * than `axisMethod`: before 2026-11-28 the axes ran between pixel centres, about 0.75 pixel shorter
+ * on the mean diameter, and the change of diameter would include that.
+ */
+export function priorAxisMethodWarning(priorStudyInstanceUid: string, rows: readonly FindingRow[]): string | undefined {
+  const other = rows.filter((row) => row.reviewStatus !== 'rejected' && (row.measurements as { axisMethod?: string }).axisMethod !== axisMethod);
+  if (other.length === 0) return undefined;
+  return `The prior study ${priorStudyInstanceUid} has ${other.length} finding(s) whose axes were measured between pixel centres`
+    + ' (analysed before 2026-11-28), about 0.75 pixel shorter on the mean diameter than now: their diameter changes include that.'
+    + ' Analyse the prior study again (force) to compare like with like.';
+}
+
 export function noduleFromFinding(f: Finding): NoduleAtTime {
   return {
     id: f.trackingUid, index: f.index, trackingUid: f.trackingUid, centroidMm: f.centroidMm, meanDiameterMm: f.meanDiameterMm, volumeMm3: f.volumeMm3,
@@ -89,7 +102,9 @@ export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
 
     const outcome = await ensurePriorAnalysed(deps, prior.studyInstanceUid);
     if (!outcome.ok) return { warnings: [`Not compared with the prior study ${prior.studyInstanceUid}: ${outcome.reason}`] };
-    const priorNodules = (await findingsOfAnalysis(deps.db, outcome.analysis.id)).map(noduleFromRow).filter((n): n is NoduleAtTime => n !== undefined);
+    const priorRows = await findingsOfAnalysis(deps.db, outcome.analysis.id);
+    const priorNodules = priorRows.map(noduleFromRow).filter((n): n is NoduleAtTime => n !== undefined);
+    const axisWarning = priorAxisMethodWarning(prior.studyInstanceUid, priorRows);
     const currentNodules = findings.map(noduleFromFinding);
 
     let registration: Registration | undefined;
@@ -118,7 +133,7 @@ export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
         resolved,
         priorAnalysedNow: outcome.ranInline,
       },
-      warnings: [],
+      warnings: axisWarning ? [axisWarning] : [],
     };
   };
 }
