@@ -25,7 +25,6 @@ export interface Candidate {
   readonly subsolid?: boolean;
 }
 
-/** A line on one axial slice, in voxel coordinates (x = column, y = row, z = slice index). */
 /**
  * How a finding's axes are measured (`axialAxes`, pipeline/measure.ts: across the mask's outline),
  * stored with every finding: a comparison with a prior whose findings were measured another way
@@ -34,6 +33,7 @@ export interface Candidate {
  */
 export const axisMethod = 'outline';
 
+/** A line on one axial slice, in voxel coordinates (x = column, y = row, z = slice index). */
 export interface AxisLine {
   readonly start: Vec3;
   readonly end: Vec3;
