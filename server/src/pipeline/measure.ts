@@ -1,3 +1,4 @@
+import { lungRadsMeanDiameterMm } from '../clinical/lungrads.ts';
 import type { AxisLine, Finding, Laterality, LungZone, NoduleType } from '../domain/finding.ts';
 import type { BoxMask } from '../domain/mask.ts';
 import { voxelToPatient, type Vec3, type Volume } from '../domain/volume.ts';
@@ -85,7 +86,7 @@ export function measureNodule(volume: Volume, lungs: LungMask, mask: BoxMask, pr
   const centroidVoxel: Vec3 = { x: ox + cx / count, y: oy + cy / count, z: oz + cz / count };
   const centroidMm = voxelToPatient(volume, centroidVoxel);
   const { longAxis, shortAxis } = axialAxes(mask, volume.spacing);
-  const meanDiameterMm = roundTenth((longAxis.lengthMm + shortAxis.lengthMm) / 2);
+  const meanDiameterMm = meanDiameterOf({ longAxis, shortAxis });
 
   const { type, solidComponentMm } = classifyDensity(mask, solidMask, solid / count, volume.spacing, meanDiameterMm);
   return {
@@ -108,7 +109,7 @@ export function measureNodule(volume: Volume, lungs: LungMask, mask: BoxMask, pr
   };
 }
 
-const roundTenth = (v: number) => Math.round(v * 10) / 10;
+const meanDiameterOf = ({ longAxis, shortAxis }: { longAxis: AxisLine; shortAxis: AxisLine }) => lungRadsMeanDiameterMm(longAxis.lengthMm, shortAxis.lengthMm);
 
 /**
  * Lung-RADS v2022 axes: the longest in-plane diameter over all axial slices, then on that slice the
@@ -183,10 +184,10 @@ function classifyDensity(mask: BoxMask, solidMask: Uint8Array, share: number, sp
     .slice(0, coreCandidates);
   for (const label of largestFirst) {
     const core: BoxMask = { offset: mask.offset, size: mask.size, data: componentMask(components, label) };
-    const { longAxis, shortAxis } = axialAxes(core, spacing);
+    const coreAxes = axialAxes(core, spacing);
     // A vessel (or a scar) running through ground glass is solid but not a solid component.
-    if (shortAxis.lengthMm < minCoreAspect * longAxis.lengthMm) continue;
-    const solidComponentMm = roundTenth((longAxis.lengthMm + shortAxis.lengthMm) / 2);
+    if (coreAxes.shortAxis.lengthMm < minCoreAspect * coreAxes.longAxis.lengthMm) continue;
+    const solidComponentMm = meanDiameterOf(coreAxes);
     if (solidComponentMm < minSolidComponentMm) return { type: 'ground-glass' };
     // Core and nodule are measured on their own slices of largest extent, so a core that fills the
     // nodule can measure wider than it (LIDC-IDRI-0003: a 3.1 mm core in a 3.0 mm nodule). A core as
@@ -194,8 +195,7 @@ function classifyDensity(mask: BoxMask, solidMask: Uint8Array, share: number, sp
     if (solidComponentMm >= meanDiameterMm) return { type: 'solid' };
     const measured = core.data.map((inCore, n) => (inCore && solidMask[n] === 2 ? 1 : 0));
     if (!measured.includes(1)) return { type: 'part-solid', solidComponentMm };
-    const dense = axialAxes({ ...core, data: measured }, spacing);
-    return { type: 'part-solid', solidComponentMm: roundTenth((dense.longAxis.lengthMm + dense.shortAxis.lengthMm) / 2) };
+    return { type: 'part-solid', solidComponentMm: meanDiameterOf(axialAxes({ ...core, data: measured }, spacing)) };
   }
   return { type: 'ground-glass' };
 }
