@@ -44,11 +44,22 @@ def patch_geometry(paths):
 
 
 def load_member(path):
-    net = NoduleNet()
+    """A member of any NoduleNet layout: the one whose number of conv blocks the file holds."""
     if path.endswith('.onnx'):
+        import onnx
+        blocks = sum(node.op_type == 'Conv' for node in onnx.load(path).graph.node)
+        state = None
+    else:
+        state = torch.load(path, map_location='cpu')
+        blocks = len({key.split('.')[1] for key in state if key.startswith('features.')})
+    layouts = [name for name, layers in NoduleNet.layouts.items() if len(layers) == blocks]
+    if not layouts:
+        sys.exit(f'{path}: {blocks} conv blocks, no NoduleNet layout has that many')
+    net = NoduleNet(layouts[0])
+    if state is None:
         load_onnx_weights(net, path)
     else:
-        net.load_state_dict(torch.load(path, map_location='cpu'))
+        net.load_state_dict(state)
     return net.eval()
 
 
