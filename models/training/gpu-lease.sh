@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Training data made on a lent GPU machine, which has PyTorch but no Node and no LIDC data
+# (models/training/README.md, section 2).
+#
+#   here:        bash models/training/gpu-lease.sh prepare ../shared/data/lidc
+#                  -> models/training/runs/gpu (about 46 MB): name it in the device tool's `carry`
+#   there:       bash models/training/gpu-lease.sh data /tmp/ds 135 15
+#                  -> /tmp/ds: phantom shards made for 135 s on 15 processes, and the LIDC shard
+#
+# The phantoms' mix is the one of the GPU runs of 2026-11-27 and -28 (MIX below); seeds from 31101.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+kit="$root/models/training/runs/gpu"
+MIX="--jitter 0.8 --classified-ranks 1024 --subsolid-ranks 256 --attached-subsolid 0.25 --small-attached 0.3 --one-millimetre 0.2"
+
+case "${1:-}" in
+  prepare)
+    lidc="${2:?usage: gpu-lease.sh prepare <LIDC dir>}"
+    rm -rf "$kit"; mkdir -p "$kit/node_modules/onnxruntime-node" "$kit/lidc"
+    # One file for the dataset code; onnxruntime-node is imported by the modules it shares with the
+    # server but never called while making patches, so a stub stands in for its 200 MB of binaries.
+    "$root/node_modules/.bin/esbuild" "$root/models/training/make-dataset.ts" --bundle --platform=node --format=esm \
+      --target=node20 --external:onnxruntime-node --outfile="$kit/make-dataset.mjs" --log-level=warning \
+      --banner:js="import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
+    echo '{"name":"onnxruntime-node","version":"0.0.0","type":"module","main":"index.js"}' > "$kit/node_modules/onnxruntime-node/package.json"
+    echo 'export const InferenceSession = {}; export class Tensor {}; export default {};' > "$kit/node_modules/onnxruntime-node/index.js"
+    node "$kit/make-dataset.mjs" --out "$kit/lidc-shard" --phantoms 0 --phantom-seed 31101 --lidc "$lidc" --hold-out LIDC-IDRI-0003 $MIX
+    xz -T0 -6 -c "$kit/lidc-shard/shard-0/patches.i16" > "$kit/lidc/patches.i16.xz"
+    cp "$kit/lidc-shard/shard-0/samples.jsonl" "$kit/lidc-shard/shard-0/geometry.json" "$kit/lidc/"
+    rm -rf "$kit/lidc-shard"
+    xz -T0 -9 -c "$(command -v node)" > "$kit/node.xz"
+    du -sh "$kit"
+    ;;
+  data)
+    out="${2:?usage: gpu-lease.sh data <out dir> <seconds> <processes>}"; seconds="${3:?}"; processes="${4:?}"
+    mkdir -p /tmp/lungbridge-node "$out/lidc-0"
+    xz -d -c "$kit/node.xz" > /tmp/lungbridge-node/node && chmod +x /tmp/lungbridge-node/node
+    xz -T0 -d -c "$kit/lidc/patches.i16.xz" > "$out/lidc-0/patches.i16"
+    cp "$kit/lidc/samples.jsonl" "$kit/lidc/geometry.json" "$out/lidc-0/"
+    # Each shard stops after `seconds`; make-dataset.ts flushes per scan, so what it wrote reads back whole.
+    for ((i = 0; i < processes; i++)); do
+      timeout "$seconds" /tmp/lungbridge-node/node "$kit/make-dataset.mjs" --out "$out" --phantoms 5000 --phantom-seed 31101 \
+        --shard "$i/$processes" $MIX 2> "$out/log-$i.txt" &
+    done
+    wait || true
+    echo "$(cat "$out"/log-*.txt | grep -c 'nodules (') phantoms, $(cat "$out"/*/samples.jsonl | wc -l) patches in $out"
+    ;;
+  *)
+    sed -n 2,10p "${BASH_SOURCE[0]}"; exit 2 ;;
+esac
