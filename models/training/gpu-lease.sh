@@ -7,10 +7,12 @@
 #   there:       bash models/training/gpu-lease.sh data /tmp/ds 135 15
 #                  -> /tmp/ds: phantom shards made for 135 s on 15 processes, and the LIDC shard
 #
-# The phantoms' mix is the one of the GPU runs of 2026-11-27 and -28 (MIX below); seeds from 31101.
+# The phantoms' mix (MIX) is the one of the GPU runs of 2026-11-27 and -28; their seeds start at
+# FIRST_SEED, 2026-11-28's (the LIDC shard's random lung points are drawn from it too).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 kit="$root/models/training/runs/gpu"
+FIRST_SEED=31101
 MIX="--jitter 0.8 --classified-ranks 1024 --subsolid-ranks 256 --attached-subsolid 0.25 --small-attached 0.3 --one-millimetre 0.2"
 
 case "${1:-}" in
@@ -18,13 +20,13 @@ case "${1:-}" in
     lidc="${2:?usage: gpu-lease.sh prepare <LIDC dir>}"
     rm -rf "$kit"; mkdir -p "$kit/node_modules/onnxruntime-node" "$kit/lidc"
     # One file for the dataset code; onnxruntime-node is imported by the modules it shares with the
-    # server but never called while making patches, so a stub stands in for its 200 MB of binaries.
+    # server but never called while making patches, so a stub stands in for its 290 MB of binaries.
     "$root/node_modules/.bin/esbuild" "$root/models/training/make-dataset.ts" --bundle --platform=node --format=esm \
       --target=node20 --external:onnxruntime-node --outfile="$kit/make-dataset.mjs" --log-level=warning \
       --banner:js="import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
     echo '{"name":"onnxruntime-node","version":"0.0.0","type":"module","main":"index.js"}' > "$kit/node_modules/onnxruntime-node/package.json"
     echo 'export const InferenceSession = {}; export class Tensor {}; export default {};' > "$kit/node_modules/onnxruntime-node/index.js"
-    node "$kit/make-dataset.mjs" --out "$kit/lidc-shard" --phantoms 0 --phantom-seed 31101 --lidc "$lidc" --hold-out LIDC-IDRI-0003 $MIX
+    node "$kit/make-dataset.mjs" --out "$kit/lidc-shard" --phantoms 0 --phantom-seed "$FIRST_SEED" --lidc "$lidc" --hold-out LIDC-IDRI-0003 $MIX
     xz -T0 -6 -c "$kit/lidc-shard/shard-0/patches.i16" > "$kit/lidc/patches.i16.xz"
     cp "$kit/lidc-shard/shard-0/samples.jsonl" "$kit/lidc-shard/shard-0/geometry.json" "$kit/lidc/"
     rm -rf "$kit/lidc-shard"
@@ -39,7 +41,7 @@ case "${1:-}" in
     cp "$kit/lidc/samples.jsonl" "$kit/lidc/geometry.json" "$out/lidc-0/"
     # Each shard stops after `seconds`; make-dataset.ts flushes per scan, so what it wrote reads back whole.
     for ((i = 0; i < processes; i++)); do
-      timeout "$seconds" /tmp/lungbridge-node/node "$kit/make-dataset.mjs" --out "$out" --phantoms 5000 --phantom-seed 31101 \
+      timeout "$seconds" /tmp/lungbridge-node/node "$kit/make-dataset.mjs" --out "$out" --phantoms 5000 --phantom-seed "$FIRST_SEED" \
         --shard "$i/$processes" $MIX 2> "$out/log-$i.txt" &
     done
     wait || true
