@@ -44,9 +44,12 @@ export interface PriorComparerDeps extends Omit<PriorAnalysisDeps, 'runInline'> 
   readonly runInline: PriorAnalysisDeps['runInline'];
 }
 
-/** A prior finding as the matching sees it; rejected by a reader = not a nodule. */
+/** A prior finding a reader rejected is not a nodule: the matching and the warnings leave it out. */
+const rejectedByReader = (row: FindingRow) => row.reviewStatus === 'rejected';
+
+/** A prior finding as the matching sees it. */
 export function noduleFromRow(row: FindingRow): NoduleAtTime | undefined {
-  if (row.reviewStatus === 'rejected') return undefined;
+  if (rejectedByReader(row)) return undefined;
   const m = row.measurements as { centroidMm: Vec3; meanDiameterMm: number; volumeMm3: number; solidComponentMm?: number };
   const category = (row.assessment as { lungRads?: { category?: LungRadsCategory } } | null)?.lungRads?.category;
   return {
@@ -67,7 +70,7 @@ export function noduleFromRow(row: FindingRow): NoduleAtTime | undefined {
  * on the mean diameter, and the change of diameter would include that.
  */
 export function priorAxisMethodWarning(priorStudyInstanceUid: string, rows: readonly FindingRow[]): string | undefined {
-  const other = rows.filter((row) => row.reviewStatus !== 'rejected' && (row.measurements as { axisMethod?: string }).axisMethod !== axisMethod);
+  const other = rows.filter((row) => !rejectedByReader(row) && (row.measurements as { axisMethod?: string }).axisMethod !== axisMethod);
   if (other.length === 0) return undefined;
   return `The prior study ${priorStudyInstanceUid} has ${other.length} finding(s) whose axes were measured between pixel centres`
     + ' (analysed before 2026-11-28), about 0.75 pixel shorter on the mean diameter than now: their diameter changes include that.'
