@@ -1,6 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyses, auditLog, reports } from '../src/db/schema.ts';
+import { analyses, auditLog, findings, reports } from '../src/db/schema.ts';
 import { ctSliceDatasets } from '../src/dicom/ct-writer.ts';
 import { toPart10 } from '../src/dicom/part10.ts';
 import { readMeasurementReport } from '../src/dicom/read-sr.ts';
@@ -134,5 +134,29 @@ describe('a follow-up CT compared with the prior, then reviewed by a radiologist
     const labels = `week="${site.items[0].week}",model_version="${site.items[0].modelVersion}"`;
     expect(metrics).toContain(`lungbridge_site_false_positives_per_scan{${labels}} 1`);
     expect(metrics).toContain(`lungbridge_site_findings{${labels},decision="added"} 1`);
+  });
+
+  it('compares again with a prior stored before the outline axes (no axisMethod) and says so in the warnings', async () => {
+    const { db } = stack.service.database;
+    const [prior] = await db.select().from(analyses).where(eq(analyses.studyInstanceUid, baseline.studyInstanceUid));
+    // The rows as an analysis before 2026-11-28 wrote them: the same measurements, without axisMethod.
+    const oldStyle = await db.update(findings).set({ measurements: sql`${findings.measurements} - 'axisMethod'` })
+      .where(eq(findings.analysisId, prior.id)).returning({ measurements: findings.measurements });
+    expect(oldStyle.length).toBeGreaterThan(0);
+    expect(oldStyle.every((row) => !('axisMethod' in row.measurements))).toBe(true);
+
+    const res = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid: followUpStudyUid, force: true } });
+    const { id } = await res.json();
+    expect(id).not.toBe(analysis.id);
+    const again = await eventually(async () => {
+      const body = await (await stack.api(`/api/v1/analyses/${id}`)).json();
+      return ['succeeded', 'failed'].includes(body.status) ? body : undefined;
+    }, `analysis ${id}`, 150_000);
+    expect(again).toMatchObject({ status: 'succeeded', priorAnalysisId: prior.id });
+    const axisWarnings = (again.warnings as string[]).filter((w) => w.includes('measured between pixel centres'));
+    expect(axisWarnings).toEqual([expect.stringContaining(`The prior study ${baseline.studyInstanceUid} has ${oldStyle.length} finding(s)`)]);
+    // The comparison itself still runs: the grown nodule is called growing against the old rows.
+    const grown = links.find((l) => l.change === 'grown')!;
+    expect(nearest(again.findings, followUp.truth.nodules[grown.followUpIndex! - 1].centreMm)?.change?.status).toBe('growing');
   });
 });
