@@ -1,5 +1,6 @@
 import { voxelDistanceMm, type Vec3, type Volume } from '../domain/volume.ts';
-import { downsampleMeans, toSourceIndex, type BoxRows, type SampledGrid } from '../imaging/downsample.ts';
+import { downsampleMeans, toSourceIndex, type BoxRows, type DownsampleRequest, type SampledGrid } from '../imaging/downsample.ts';
+import { cropBox, type Box } from '../imaging/grid.ts';
 import { gaussianSmooth } from '../imaging/gaussian.ts';
 import { symmetricEigenvalues } from '../imaging/symmetric-eigen.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
@@ -69,17 +70,46 @@ const subsolidMinResponse = 30;
  * chosen per scale (cost falls with the scale), restricted to the lungs' bounding box.
  */
 export function proposeCandidates(volume: Volume, lungs: LungMask, options: ProposalOptions = {}): Proposal[] {
-  const plan = planBlobScales(volume, lungs, options, 1);
-  return plan ? collectProposals(volume, lungs, plan, plan.groups.map(groupMaxima)) : [];
+  const plan = planBlobFilter(volume, lungs, options, 1);
+  if (!plan) return [];
+  const groups = blobScaleGroups(plan, plan.slabs.map(downsampleLungSlab), 1);
+  return collectProposals(volume, lungs, groups, groups.map(groupMaxima));
 }
 
-/** Runs groups of blob-filter scales, where it likes (the detector spreads them over threads). */
-export type BlobScaleRunner = (groups: readonly BlobScaleGroup[]) => Promise<ScaleMaximum[][][]>;
+/** Runs the blob filter's parts where it likes (the detector spreads them over threads). */
+export interface BlobFilterRunners {
+  /** Block-averages slabs of the lungs' box (`downsampleLungSlab`). */
+  readonly slabs: (slabs: readonly LungBoxSlab[]) => Promise<Float32Array[][]>;
+  /** Runs groups of scales (`groupMaxima`). */
+  readonly groups: (groups: readonly BlobScaleGroup[]) => Promise<ScaleMaximum[][][]>;
+}
 
-/** proposeCandidates with the scales grouped for `threads` threads and run by `runGroups`: the same proposals. */
-export async function proposeCandidatesWith(runGroups: BlobScaleRunner, threads: number, volume: Volume, lungs: LungMask, options: ProposalOptions = {}): Promise<Proposal[]> {
-  const plan = planBlobScales(volume, lungs, options, threads);
-  return plan ? collectProposals(volume, lungs, plan, await runGroups(plan.groups)) : [];
+/** proposeCandidates with the lungs' box cut into slabs and the scales grouped for `threads` threads, run by `run`: the same proposals. */
+export async function proposeCandidatesWith(run: BlobFilterRunners, threads: number, volume: Volume, lungs: LungMask, options: ProposalOptions = {}): Promise<Proposal[]> {
+  const plan = planBlobFilter(volume, lungs, options, threads);
+  if (!plan) return [];
+  const groups = blobScaleGroups(plan, await run.slabs(plan.slabs), threads);
+  return collectProposals(volume, lungs, groups, await run.groups(groups));
+}
+
+/**
+ * Whole planes of the lungs' box to block-average for every pass's grids: plain data, so a helper
+ * thread can take it. `source` is the scan itself for the slab the calling thread keeps, and a
+ * copy of just the slab's box for the others.
+ */
+export interface LungBoxSlab {
+  readonly source: { readonly voxels: Int16Array; readonly mask: Uint8Array; readonly dims: readonly [number, number, number] };
+  /** The slab in `source` voxels. */
+  readonly box: Box;
+  readonly spacing: readonly [number, number, number];
+  /** One layer per pass: 0 every density, 1 (when asked for) the subsolid pass's. */
+  readonly layers: number;
+  readonly requests: readonly DownsampleRequest[];
+}
+
+/** The slab's part of each requested grid: whole block planes, as the slab starts and (but for the last) ends on a block boundary. */
+export function downsampleLungSlab({ source, box, spacing, layers, requests }: LungBoxSlab): Float32Array[] {
+  return downsampleMeans(maskedLungRows(source, box), layers, { dims: source.dims, spacing }, box, requests).map((grid) => grid.data);
 }
 
 /** Scales of the blob filter that run on one block-averaged grid of the lungs' box: plain data, so a worker thread can take it. */
@@ -101,21 +131,64 @@ export function blobScaleGroupCost({ grid, sigmasMm }: BlobScaleGroup): number {
   return sigmasMm.reduce((sum, sigma) => sum + grid.data.length * (10 + taps(sigma)), 0);
 }
 
-interface BlobScalePlan {
-  readonly groups: readonly BlobScaleGroup[];
+interface BlobFilterPlan {
+  readonly passes: ReadonlyArray<{ readonly pass: ProposalPass; readonly minResponse: number; readonly grids: ReadonlyArray<{ factors: [number, number, number]; sigmasMm: number[] }> }>;
+  readonly requests: readonly DownsampleRequest[];
+  readonly slabs: readonly LungBoxSlab[];
+  readonly box: Box;
+  readonly spacing: readonly [number, number, number];
 }
 
 /**
- * The block-averaged grids of the masked lungs' box, made in one pass over the scan per proposal
- * pass, and the scales grouped by grid. For several threads, a group that would take more than its
- * share of the work gives its scales up to groups of their own on the same grid.
+ * Every pass's scales grouped by the grid each runs on, and the lungs' box cut into one slab of
+ * whole planes per thread, each made in one pass over its part of the scan for every grid. Slabs
+ * start on a multiple of every grid's block depth, so no block straddles two: the slabs' grids
+ * stacked are the whole box's, value for value.
  */
-function planBlobScales(volume: Volume, lungs: LungMask, options: ProposalOptions, threads: number): BlobScalePlan | undefined {
+function planBlobFilter(volume: Volume, lungs: LungMask, options: ProposalOptions, threads: number): BlobFilterPlan | undefined {
   if (!lungs.found) return undefined;
-  const groups: BlobScaleGroup[] = [
-    ...passGroups(volume, lungs, 'all-densities', options.sigmasMm ?? defaultSigmasMm, options.minResponse ?? 60),
-    ...(options.subsolidPass ? passGroups(volume, lungs, 'subsolid', subsolidSigmasMm, subsolidMinResponse) : []),
+  const passes = [
+    { pass: 'all-densities' as const, grids: scalesByGrid(volume, options.sigmasMm ?? defaultSigmasMm), minResponse: options.minResponse ?? 60 },
+    ...(options.subsolidPass ? [{ pass: 'subsolid' as const, grids: scalesByGrid(volume, subsolidSigmasMm), minResponse: subsolidMinResponse }] : []),
   ];
+  const requests = passes.flatMap(({ grids }, layer) => grids.map(({ factors }) => ({ layer, factors })));
+  const box = lungs.bounds;
+  const depth = requests.reduce((l, { factors }) => lcm(l, factors[2]), 1);
+  const planes = Math.max(depth, Math.ceil(box.size[2] / threads / depth) * depth);
+  const slabs: LungBoxSlab[] = [];
+  for (let first = 0; first < box.size[2]; first += planes) {
+    const slabBox: Box = { offset: [box.offset[0], box.offset[1], box.offset[2] + first], size: [box.size[0], box.size[1], Math.min(planes, box.size[2] - first)] };
+    const source = first === 0
+      ? { voxels: volume.voxels, mask: lungs.mask, dims: volume.dims }
+      : { voxels: cropBox(volume.voxels, volume.dims, slabBox), mask: cropBox(lungs.mask, volume.dims, slabBox), dims: slabBox.size };
+    slabs.push({ source, box: first === 0 ? slabBox : { offset: [0, 0, 0], size: slabBox.size }, spacing: volume.spacing, layers: passes.length, requests });
+  }
+  return { passes, requests, slabs, box, spacing: volume.spacing };
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number) => (a / gcd(a, b)) * b;
+
+/**
+ * The groups of scales on the grids stacked from the slabs' parts. For several threads, a group
+ * that would take more than its share of the work gives its scales up to groups of their own on
+ * the same grid.
+ */
+function blobScaleGroups({ passes, requests, box, spacing }: BlobFilterPlan, slabParts: readonly Float32Array[][], threads: number): BlobScaleGroup[] {
+  const grids = requests.map(({ factors }, r): SampledGrid => {
+    const dims: [number, number, number] = [Math.ceil(box.size[0] / factors[0]), Math.ceil(box.size[1] / factors[1]), Math.ceil(box.size[2] / factors[2])];
+    const data = slabParts.length === 1 ? slabParts[0][r] : new Float32Array(dims[0] * dims[1] * dims[2]);
+    if (slabParts.length > 1) {
+      let at = 0;
+      for (const parts of slabParts) {
+        data.set(parts[r], at);
+        at += parts[r].length;
+      }
+    }
+    return { data, dims, factors, offset: box.offset, spacing: [spacing[0] * factors[0], spacing[1] * factors[1], spacing[2] * factors[2]] };
+  });
+  let next = 0;
+  const groups: BlobScaleGroup[] = passes.flatMap(({ pass, grids: scales, minResponse }) => scales.map(({ sigmasMm }) => ({ pass, grid: grids[next++], minResponse, sigmasMm })));
   if (threads > 1) {
     const share = groups.reduce((sum, g) => sum + blobScaleGroupCost(g), 0) / threads;
     for (let g = 0; g < groups.length; g++) {
@@ -126,11 +199,11 @@ function planBlobScales(volume: Volume, lungs: LungMask, options: ProposalOption
       }
     }
   }
-  return { groups };
+  return groups;
 }
 
-/** One pass's scales, grouped by the grid each runs on (coarser for larger scales). */
-function passGroups(volume: Volume, lungs: LungMask, pass: ProposalPass, sigmas: readonly number[], minResponse: number): BlobScaleGroup[] {
+/** A pass's scales, grouped by the grid each runs on (coarser for larger scales). */
+function scalesByGrid(volume: Volume, sigmas: readonly number[]): Array<{ factors: [number, number, number]; sigmasMm: number[] }> {
   const factorsOf = (sigmaMm: number) => volume.spacing.map((s, axis) => Math.max(
     Math.max(1, Math.round(finestSpacingMm[axis] / s)),
     Math.floor(sigmaMm / (sigmaInVoxels * s)),
@@ -142,31 +215,30 @@ function passGroups(volume: Volume, lungs: LungMask, pass: ProposalPass, sigmas:
     if (group) group.sigmasMm.push(sigma);
     else byGrid.set(factors.join('x'), { factors, sigmasMm: [sigma] });
   }
-  const scalesByGrid = [...byGrid.values()];
-  const rows = maskedLungRows(volume, lungs, pass === 'subsolid' ? subsolidMaxHu : undefined);
-  const grids = downsampleMeans(rows, volume, lungs.bounds, scalesByGrid.map((s) => s.factors));
-  return grids.map((grid, g) => ({ pass, grid, minResponse, sigmasMm: scalesByGrid[g].sigmasMm }));
+  return [...byGrid.values()];
 }
 
 /**
- * Rows of the lungs' box with HU clamped to `maxHu` and everything outside the lungs at
- * `outsideLungHu`; with `removeAboveHu`, voxels denser than that count as outside too.
+ * Rows of `box` in `source` for both passes: layer 0 with HU clamped to `maxHu` and everything
+ * outside the lungs at `outsideLungHu`; layer 1 (when asked for) the same with voxels denser than
+ * `subsolidMaxHu` counted as outside too.
  */
-function maskedLungRows(volume: Volume, lungs: LungMask, removeAboveHu?: number): BoxRows {
-  const { offset, size } = lungs.bounds;
-  const [nx, ny] = volume.dims;
-  const ceiling = removeAboveHu ?? Infinity;
-  return (j, k, out) => {
+function maskedLungRows({ voxels, mask, dims: [nx, ny] }: LungBoxSlab['source'], { offset, size }: Box): BoxRows {
+  return (j, k, lines) => {
+    const all = lines[0];
+    const subsolid = lines[1];
     const row = offset[0] + (offset[1] + j) * nx + (offset[2] + k) * nx * ny;
     for (let i = 0; i < size[0]; i++) {
-      const hu = volume.voxels[row + i];
-      out[i] = lungs.mask[row + i] && hu <= ceiling ? Math.min(maxHu, hu) : outsideLungHu;
+      const hu = voxels[row + i];
+      const inLung = mask[row + i] !== 0;
+      all[i] = inLung ? Math.min(maxHu, hu) : outsideLungHu;
+      if (subsolid) subsolid[i] = inLung && hu <= subsolidMaxHu ? hu : outsideLungHu;
     }
   };
 }
 
 /** Each pass's maxima, suppressed within the pass (a subsolid proposal does not hide behind a vessel's). */
-function collectProposals(volume: Volume, lungs: LungMask, { groups }: BlobScalePlan, maxima: readonly ScaleMaximum[][][]): Proposal[] {
+function collectProposals(volume: Volume, lungs: LungMask, groups: readonly BlobScaleGroup[], maxima: readonly ScaleMaximum[][][]): Proposal[] {
   const passes: ProposalPass[] = ['all-densities', 'subsolid'];
   return passes.flatMap((pass) => {
     // In the order of the scales, whatever the grouping: the suppression keeps the first of equals.

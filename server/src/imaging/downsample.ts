@@ -18,36 +18,48 @@ export function downsampleMean(
 ): SampledGrid {
   const [nx, ny] = grid.dims;
   const [ox, oy, oz] = box.offset;
-  const rows: BoxRows = (j, k, out) => {
+  const rows: BoxRows = (j, k, [out]) => {
     const start = ox + (oy + j) * nx + (oz + k) * nx * ny;
     out.set(src.subarray(start, start + box.size[0]));
   };
-  return downsampleMeans(rows, grid, box, [factors])[0];
+  return downsampleMeans(rows, 1, grid, box, [{ layer: 0, factors }])[0];
 }
 
-/** Writes row (j, k) of a box (indices within the box) into `out`, as the values to average. */
-export type BoxRows = (j: number, k: number, out: Float32Array) => void;
+/**
+ * Writes row (j, k) of a box (indices within the box) into `out`, one line per layer: the values
+ * to average (a layer is one way of computing them, such as the lungs' HU with or without the vessels).
+ */
+export type BoxRows = (j: number, k: number, out: readonly Float32Array[]) => void;
+
+/** One grid to make: the block means of a layer's values by integer factors per axis. */
+export interface DownsampleRequest {
+  readonly layer: number;
+  readonly factors: readonly [number, number, number];
+}
 
 /**
- * Block means of a box for several sets of factors in one pass: each source row is made once (a
- * row source may compute its values, such as the lungs' masked HU) and added to every grid.
+ * Block means of a box for several layers and sets of factors in one pass: each source row is
+ * read once, its layers' values made once, and added to every grid that asks for them.
  */
-export function downsampleMeans(rows: BoxRows, grid: Grid, box: Box, factorSets: ReadonlyArray<readonly [number, number, number]>): SampledGrid[] {
+export function downsampleMeans(rows: BoxRows, layers: number, grid: Grid, box: Box, requests: readonly DownsampleRequest[]): SampledGrid[] {
   const [bx, by, bz] = box.size;
-  const grids = factorSets.map((factors): SampledGrid => {
+  const grids = requests.map(({ factors }): SampledGrid => {
     const dims: [number, number, number] = [Math.ceil(bx / factors[0]), Math.ceil(by / factors[1]), Math.ceil(bz / factors[2])];
     return {
       data: new Float32Array(dims[0] * dims[1] * dims[2]), dims, factors, offset: box.offset,
       spacing: [grid.spacing[0] * factors[0], grid.spacing[1] * factors[1], grid.spacing[2] * factors[2]],
     };
   });
-  const line = new Float32Array(bx);
+  const lines = Array.from({ length: layers }, () => new Float32Array(bx));
+  const sources = requests.map((r) => lines[r.layer]);
   for (let k = 0; k < bz; k++) {
     for (let j = 0; j < by; j++) {
-      rows(j, k, line);
+      rows(j, k, lines);
       // Each block's part of the row is summed in a register, then added to its block: the inner
       // loop runs over contiguous memory with no division (this runs over whole 512 x 512 x 320 volumes).
-      for (const { data, dims, factors: [fx, fy, fz] } of grids) {
+      for (let g = 0; g < grids.length; g++) {
+        const { data, dims, factors: [fx, fy, fz] } = grids[g];
+        const line = sources[g];
         const row = (Math.floor(j / fy) + Math.floor(k / fz) * dims[1]) * dims[0];
         for (let a = 0, i = 0; a < dims[0]; a++) {
           let sum = 0;

@@ -161,7 +161,10 @@ export function createProposalScorer(classifier: PatchClassifier, options: Model
     // One buffer per scan: analyses running at once (LUNGBRIDGE_WORKERS > 1) share this detector,
     // and each waits on onnxruntime and the helper threads with its patches in its buffer.
     const buffer = new Float32Array(batchSize * voxels);
-    const proposed = await proposeCandidatesWith((groups) => threads.map('blobScales', groups, blobScaleGroupCost), threads.helpers + 1, volume, lungs, { subsolidPass: counts.subsolid > 0 });
+    const proposed = await proposeCandidatesWith({
+      slabs: (slabs) => threads.map('lungBoxSlab', slabs, (slab) => slab.box.size[2], (slab) => slab.source.voxels === volume.voxels),
+      groups: (groups) => threads.map('blobScales', groups, blobScaleGroupCost),
+    }, threads.helpers + 1, volume, lungs, { subsolidPass: counts.subsolid > 0 });
     // The pass over every density first, ranked by the blob score: the first `byBlobScore` are its best.
     const proposals = classifiedProposals(proposed, counts, volume.spacing);
     const samplePatch = await createPatchSamplerWith(

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { proposeCandidates, proposeCandidatesWith, blobScaleGroupCost } from '../detect/proposals.ts';
+import { proposeCandidates, proposeCandidatesWith, blobScaleGroupCost, type BlobScaleGroup, type LungBoxSlab } from '../detect/proposals.ts';
 import { createPatchSampler, createPatchSamplerWith, patchVoxelCount } from '../inference/patch.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
@@ -32,10 +32,22 @@ describe('a pool of two threads', () => {
     expect(pool.helpers).toBe(1);
     const alone = proposeCandidates(volume, lungs);
     expect(alone.length).toBeGreaterThan(20);
-    const shared = await proposeCandidatesWith((groups) => pool.map('blobScales', groups, blobScaleGroupCost), 2, volume, lungs);
+    const slabDepths: number[][] = [];
+    const runners = {
+      slabs: (slabs: readonly LungBoxSlab[]) => {
+        slabDepths.push(slabs.map((slab) => slab.box.size[2]));
+        return pool.map('lungBoxSlab', slabs, (slab) => slab.box.size[2], (slab) => slab.source.voxels === volume.voxels);
+      },
+      groups: (groups: readonly BlobScaleGroup[]) => pool.map('blobScales', groups, blobScaleGroupCost),
+    };
+    const shared = await proposeCandidatesWith(runners, 2, volume, lungs);
     expect(shared).toEqual(alone);
-    const withSubsolid = await proposeCandidatesWith((groups) => pool.map('blobScales', groups, blobScaleGroupCost), 2, volume, lungs, { subsolidPass: true });
+    const withSubsolid = await proposeCandidatesWith(runners, 2, volume, lungs, { subsolidPass: true });
     expect(withSubsolid).toEqual(proposeCandidates(volume, lungs, { subsolidPass: true }));
+    // The lungs' box went out in two slabs, one to the helper, the first ending on a block boundary of
+    // every grid (the 6.8 mm scale averages 2 slices of 2.5 mm): stacked, the same grids.
+    expect(slabDepths).toEqual([[lungs.bounds.size[2] - slabDepths[0][1], slabDepths[0][1]], slabDepths[0]]);
+    expect(slabDepths[0][0] % 2).toBe(0);
   });
 
   it('cuts the same patches from a grid resampled in slabs', async () => {

@@ -1,4 +1,4 @@
-import { groupMaxima, type BlobScaleGroup, type ScaleMaximum } from '../detect/proposals.ts';
+import { downsampleLungSlab, groupMaxima, type BlobScaleGroup, type LungBoxSlab, type ScaleMaximum } from '../detect/proposals.ts';
 import { resampleGridSlab, type GridSlab } from '../inference/patch.ts';
 import { segmentCrop, type CropSegmentation, type SegmentationCrop } from '../pipeline/segment.ts';
 
@@ -7,6 +7,12 @@ import { segmentCrop, type CropSegmentation, type SegmentationCrop } from '../pi
  * numbers), so their inputs and outputs cross between threads by structured clone or transfer.
  */
 export const threadTasks = {
+  /** A slab of the lungs' box block-averaged for the blob filter: a copy of the slab's box made for the helper and handed over whole. */
+  lungBoxSlab: {
+    run: (slab: LungBoxSlab): Float32Array[] => downsampleLungSlab(slab),
+    transferInput: (slab: LungBoxSlab): ArrayBuffer[] => [slab.source.voxels.buffer as ArrayBuffer, slab.source.mask.buffer as ArrayBuffer],
+    transferOutput: (parts: Float32Array[]): ArrayBuffer[] => parts.map((part) => part.buffer as ArrayBuffer),
+  },
   /** Scales of the blob filter on one grid (proposals). The grid (up to ~15 MB) is copied: other groups may share it. */
   blobScales: {
     run: (group: BlobScaleGroup): ScaleMaximum[][] => groupMaxima(group),
