@@ -1,5 +1,5 @@
 import { voxelDistanceMm, type Vec3, type Volume } from '../domain/volume.ts';
-import { downsampleMeans, toSourceIndex, type BoxRows, type DownsampleRequest, type SampledGrid } from '../imaging/downsample.ts';
+import { blockGrid, downsampleMeans, toSourceIndex, type BoxRows, type DownsampleRequest, type SampledGrid } from '../imaging/downsample.ts';
 import { cropBox, type Box } from '../imaging/grid.ts';
 import { gaussianSmooth } from '../imaging/gaussian.ts';
 import { symmetricEigenvalues } from '../imaging/symmetric-eigen.ts';
@@ -132,7 +132,7 @@ export function blobScaleGroupCost({ grid, sigmasMm }: BlobScaleGroup): number {
 }
 
 interface BlobFilterPlan {
-  readonly passes: ReadonlyArray<{ readonly pass: ProposalPass; readonly minResponse: number; readonly grids: ReadonlyArray<{ factors: [number, number, number]; sigmasMm: number[] }> }>;
+  readonly passes: ReadonlyArray<{ readonly pass: ProposalPass; readonly minResponse: number; readonly gridScales: ReadonlyArray<{ factors: [number, number, number]; sigmasMm: number[] }> }>;
   readonly requests: readonly DownsampleRequest[];
   readonly slabs: readonly LungBoxSlab[];
   readonly box: Box;
@@ -148,10 +148,10 @@ interface BlobFilterPlan {
 function planBlobFilter(volume: Volume, lungs: LungMask, options: ProposalOptions, threads: number): BlobFilterPlan | undefined {
   if (!lungs.found) return undefined;
   const passes = [
-    { pass: 'all-densities' as const, grids: scalesByGrid(volume, options.sigmasMm ?? defaultSigmasMm), minResponse: options.minResponse ?? 60 },
-    ...(options.subsolidPass ? [{ pass: 'subsolid' as const, grids: scalesByGrid(volume, subsolidSigmasMm), minResponse: subsolidMinResponse }] : []),
+    { pass: 'all-densities' as const, gridScales: scalesByGrid(volume, options.sigmasMm ?? defaultSigmasMm), minResponse: options.minResponse ?? 60 },
+    ...(options.subsolidPass ? [{ pass: 'subsolid' as const, gridScales: scalesByGrid(volume, subsolidSigmasMm), minResponse: subsolidMinResponse }] : []),
   ];
-  const requests = passes.flatMap(({ grids }, layer) => grids.map(({ factors }) => ({ layer, factors })));
+  const requests = passes.flatMap(({ gridScales }, layer) => gridScales.map(({ factors }) => ({ layer, factors })));
   const box = lungs.bounds;
   const depth = requests.reduce((l, { factors }) => lcm(l, factors[2]), 1);
   const planes = Math.max(depth, Math.ceil(box.size[2] / threads / depth) * depth);
@@ -176,19 +176,16 @@ const lcm = (a: number, b: number) => (a / gcd(a, b)) * b;
  */
 function blobScaleGroups({ passes, requests, box, spacing }: BlobFilterPlan, slabParts: readonly Float32Array[][], threads: number): BlobScaleGroup[] {
   const grids = requests.map(({ factors }, r): SampledGrid => {
-    const dims: [number, number, number] = [Math.ceil(box.size[0] / factors[0]), Math.ceil(box.size[1] / factors[1]), Math.ceil(box.size[2] / factors[2])];
-    const data = slabParts.length === 1 ? slabParts[0][r] : new Float32Array(dims[0] * dims[1] * dims[2]);
-    if (slabParts.length > 1) {
-      let at = 0;
-      for (const parts of slabParts) {
-        data.set(parts[r], at);
-        at += parts[r].length;
-      }
+    const data = new Float32Array(slabParts.reduce((sum, parts) => sum + parts[r].length, 0));
+    let at = 0;
+    for (const parts of slabParts) {
+      data.set(parts[r], at);
+      at += parts[r].length;
     }
-    return { data, dims, factors, offset: box.offset, spacing: [spacing[0] * factors[0], spacing[1] * factors[1], spacing[2] * factors[2]] };
+    return { ...blockGrid(spacing, box, factors), data };
   });
   let next = 0;
-  const groups: BlobScaleGroup[] = passes.flatMap(({ pass, grids: scales, minResponse }) => scales.map(({ sigmasMm }) => ({ pass, grid: grids[next++], minResponse, sigmasMm })));
+  const groups: BlobScaleGroup[] = passes.flatMap(({ pass, gridScales, minResponse }) => gridScales.map(({ sigmasMm }) => ({ pass, grid: grids[next++], minResponse, sigmasMm })));
   if (threads > 1) {
     const share = groups.reduce((sum, g) => sum + blobScaleGroupCost(g), 0) / threads;
     for (let g = 0; g < groups.length; g++) {

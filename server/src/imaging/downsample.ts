@@ -44,11 +44,8 @@ export interface DownsampleRequest {
 export function downsampleMeans(rows: BoxRows, layers: number, grid: Grid, box: Box, requests: readonly DownsampleRequest[]): SampledGrid[] {
   const [bx, by, bz] = box.size;
   const grids = requests.map(({ factors }): SampledGrid => {
-    const dims: [number, number, number] = [Math.ceil(bx / factors[0]), Math.ceil(by / factors[1]), Math.ceil(bz / factors[2])];
-    return {
-      data: new Float32Array(dims[0] * dims[1] * dims[2]), dims, factors, offset: box.offset,
-      spacing: [grid.spacing[0] * factors[0], grid.spacing[1] * factors[1], grid.spacing[2] * factors[2]],
-    };
+    const geometry = blockGrid(grid.spacing, box, factors);
+    return { ...geometry, data: new Float32Array(geometry.dims[0] * geometry.dims[1] * geometry.dims[2]) };
   });
   const lines = Array.from({ length: layers }, () => new Float32Array(bx));
   const sources = requests.map((r) => lines[r.layer]);
@@ -81,6 +78,16 @@ export function downsampleMeans(rows: BoxRows, layers: number, grid: Grid, box: 
     }
   }
   return grids;
+}
+
+/** The grid of block means of `box` by `factors` (partial blocks at the far edges count as blocks), without its values. */
+export function blockGrid(spacing: Grid['spacing'], box: Box, factors: readonly [number, number, number]): Omit<SampledGrid, 'data'> {
+  return {
+    dims: [Math.ceil(box.size[0] / factors[0]), Math.ceil(box.size[1] / factors[1]), Math.ceil(box.size[2] / factors[2])],
+    spacing: [spacing[0] * factors[0], spacing[1] * factors[1], spacing[2] * factors[2]],
+    factors,
+    offset: box.offset,
+  };
 }
 
 /** Source-grid (fractional) index of a sampled-grid voxel centre along one axis. */
