@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { labelComponents } from './connected-components.ts';
-import { downsampleMean } from './downsample.ts';
+import { downsampleMean, downsampleMeans, type BoxRows } from './downsample.ts';
 import { gaussianSmooth } from './gaussian.ts';
 import { squaredDistanceTo, squaredDistanceWithin } from './distance-transform.ts';
 import { close, dilate, erode, fillHolesPerSlice } from './morphology.ts';
@@ -205,5 +205,24 @@ describe('downsampleMean', () => {
       const mean = values.reduce((s, v) => s + v, 0) / values.length;
       expect(sampled.data[a + b * 2 + c * 6]).toBeCloseTo(mean, 3);
     }
+  });
+
+  it('makes the grids of every layer in one pass, each as if that layer were averaged alone', () => {
+    const dims: [number, number, number] = [7, 5, 4];
+    const grid = { dims, spacing: [0.5, 0.5, 1] as const };
+    const box = { offset: [1, 0, 1] as const, size: [6, 5, 3] as const };
+    const plain = Int16Array.from({ length: 7 * 5 * 4 }, (_, n) => (n * 37) % 200);
+    const clipped = plain.map((v) => Math.min(v, 100));
+    const rows: BoxRows = (j, k, [first, second]) => {
+      const start = box.offset[0] + (box.offset[1] + j) * dims[0] + (box.offset[2] + k) * dims[0] * dims[1];
+      first.set(plain.subarray(start, start + box.size[0]));
+      second.set(clipped.subarray(start, start + box.size[0]));
+    };
+    const requests = [{ layer: 1, factors: [2, 2, 1] as const }, { layer: 0, factors: [4, 2, 2] as const }, { layer: 1, factors: [4, 2, 2] as const }];
+    const [clippedFine, plainCoarse, clippedCoarse] = downsampleMeans(rows, 2, grid, box, requests);
+    expect(clippedFine).toEqual(downsampleMean(clipped, grid, box, [2, 2, 1]));
+    expect(plainCoarse).toEqual(downsampleMean(plain, grid, box, [4, 2, 2]));
+    expect(clippedCoarse).toEqual(downsampleMean(clipped, grid, box, [4, 2, 2]));
+    expect(clippedCoarse.data).not.toEqual(plainCoarse.data);
   });
 });
