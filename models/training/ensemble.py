@@ -17,7 +17,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from train import Ensemble, NoduleNet, export, load_onnx_weights  # noqa: E402
+from train import Ensemble, export, load_network  # noqa: E402
 
 
 def member_manifest(path):
@@ -43,26 +43,6 @@ def patch_geometry(paths):
     return {'size': json.loads(f'[{size}]'), 'spacingMm': json.loads(f'[{spacing}]')}
 
 
-def load_member(path):
-    """A member of any NoduleNet layout: the one whose number of conv blocks the file holds."""
-    if path.endswith('.onnx'):
-        import onnx
-        blocks = sum(node.op_type == 'Conv' for node in onnx.load(path).graph.node)
-        state = None
-    else:
-        state = torch.load(path, map_location='cpu')
-        blocks = len({key.split('.')[1] for key in state if key.startswith('features.')})
-    layouts = [name for name, layers in NoduleNet.layouts.items() if len(layers) == blocks]
-    if not layouts:
-        sys.exit(f'{path}: {blocks} conv blocks, no NoduleNet layout has that many')
-    net = NoduleNet(layouts[0])
-    if state is None:
-        load_onnx_weights(net, path)
-    else:
-        net.load_state_dict(state)
-    return net.eval()
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('--member', action='append', required=True, help='.onnx or .pt of one NoduleNet (two or more)')
@@ -71,7 +51,7 @@ def main():
     args = parser.parse_args()
     if len(args.member) < 2:
         parser.error('an ensemble needs two members or more')
-    net = Ensemble([load_member(path) for path in args.member]).eval()
+    net = Ensemble([load_network(path)[0] for path in args.member]).eval()
     manifest = export(net, patch_geometry(args.member), args.summary, args.out)
     print(f"{args.out}: {manifest['name']} {manifest['version']}, {len(args.member)} members")
 

@@ -297,19 +297,15 @@ def export(net, geometry, summary, path):
     return manifest
 
 
-def load_onnx_weights(net, path):
-    """Warm start from an exported model: the exporter fused each BatchNorm into its conv, so the
-    conv takes the fused weight and its BatchNorm becomes the identity plus the fused bias (and is
-    kept in eval mode while training: see frozen_batch_norm)."""
-    import onnx
+def load_onnx_weights(net, model):
+    """Warm start from an exported model (an onnx ModelProto): the exporter fused each BatchNorm into
+    its conv, so the conv takes the fused weight and its BatchNorm becomes the identity plus the fused
+    bias (and is kept in eval mode while training: see frozen_batch_norm)."""
     from onnx import numpy_helper
 
-    model = onnx.load(path)
     weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
     convs = [n for n in model.graph.node if n.op_type == 'Conv']
     gemms = [n for n in model.graph.node if n.op_type == 'Gemm']
-    if (len(convs), len(gemms)) != (len(net.features), 2):
-        raise ValueError(f'{path}: {len(convs)} convolutions and {len(gemms)} dense layers, not one NoduleNet (an ensemble?)')
     with torch.no_grad():
         for block, node in zip(net.features, convs):
             conv, bn = block[0], block[1]
@@ -322,6 +318,30 @@ def load_onnx_weights(net, path):
             layer.weight.copy_(weights[node.input[1]])
             layer.bias.copy_(weights[node.input[2]])
     net.frozen_batch_norm = True
+
+
+def load_network(path, device='cpu'):
+    """A saved NoduleNet: an exported model (.onnx, batch norm fused) or a state train.py saved (.pt),
+    in the layout with as many conv blocks as the file holds. Returns the network and its layout."""
+    if path.endswith('.onnx'):
+        import onnx
+        model = onnx.load(path)
+        blocks = sum(node.op_type == 'Conv' for node in model.graph.node)
+        dense = sum(node.op_type == 'Gemm' for node in model.graph.node)
+    else:
+        state = torch.load(path, map_location=device)
+        blocks = len({key.split('.')[1] for key in state if key.startswith('features.')})
+        dense = 2
+    layouts = [name for name, layers in NoduleNet.layouts.items() if len(layers) == blocks]
+    if dense != 2 or not layouts:
+        raise ValueError(f'{path}: {blocks} convolutions and {dense} dense layers, not one NoduleNet '
+                         f'(layouts: {", ".join(f"{n} {len(l)}" for n, l in NoduleNet.layouts.items())}; an ensemble?)')
+    net = NoduleNet(layouts[0]).to(device)
+    if path.endswith('.onnx'):
+        load_onnx_weights(net, model)
+    else:
+        net.load_state_dict(state)
+    return net, layouts[0]
 
 
 def train_mode(net):
@@ -346,7 +366,8 @@ def main():
     parser.add_argument('--hard-negatives', type=float, default=0.5, help='share of negatives drawn from the hardest scored ones')
     parser.add_argument('--shift', default='0,0,0',
                         help='z,y,x: the most voxels a training patch is moved by (translate); validation is also scored so moved')
-    parser.add_argument('--arch', default='base', choices=sorted(NoduleNet.layouts), help='network layout (NoduleNet)')
+    parser.add_argument('--arch', choices=sorted(NoduleNet.layouts),
+                        help='network layout (NoduleNet): base for a new network; one continued (--init, --init-onnx) keeps its own')
     parser.add_argument('--validation-scans', type=int, default=4, help='phantom scans held out for validation')
     args = parser.parse_args()
 
@@ -359,6 +380,19 @@ def main():
     noise_generator = torch.Generator(device=device).manual_seed(args.seed)
     torch.backends.cudnn.benchmark = True
     torch.set_num_threads(max(1, os.cpu_count() or 1))
+
+    if args.init and args.init_onnx:
+        parser.error('--init and --init-onnx: continue from one model')
+    if args.init or args.init_onnx:
+        net, layout = load_network(args.init or args.init_onnx, device)
+        if args.arch and args.arch != layout:
+            parser.error(f'--arch {args.arch}: {args.init or args.init_onnx} is a {layout} network')
+        args.arch = layout
+        print(f'continuing from {args.init or args.init_onnx} ({layout} layout'
+              + (', batch norm frozen as the fused bias)' if args.init_onnx else ')'), flush=True)
+    else:
+        args.arch = args.arch or 'base'
+        net = NoduleNet(args.arch).to(device)
 
     patches, samples, geometry = load_dataset(args.data)
     bank = PatchBank(patches, device)
@@ -383,13 +417,6 @@ def main():
           f'{len(host_idx)} LIDC hosts for inserted nodules; validation scans: {sorted(validation)} ({len(val_idx)} patches); device {device}',
           flush=True)
 
-    net = NoduleNet(args.arch).to(device)
-    if args.init:
-        net.load_state_dict(torch.load(args.init, map_location=device))
-        print(f'continuing from {args.init}', flush=True)
-    if args.init_onnx:
-        load_onnx_weights(net, args.init_onnx)
-        print(f'continuing from {args.init_onnx} (batch norm frozen as the fused bias)', flush=True)
     optimiser = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     # Each batch: a quarter real/phantom positives, an eighth inserted nodules, the rest negatives:
     # a scan holds a thousand negative proposals for a few nodules, so the negatives need the steps.
