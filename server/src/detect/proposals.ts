@@ -175,15 +175,7 @@ const lcm = (a: number, b: number) => (a / gcd(a, b)) * b;
  * the same grid.
  */
 function blobScaleGroups({ passes, requests, box, spacing }: BlobFilterPlan, slabParts: readonly Float32Array[][], threads: number): BlobScaleGroup[] {
-  const grids = requests.map(({ factors }, r): SampledGrid => {
-    const data = new Float32Array(slabParts.reduce((sum, parts) => sum + parts[r].length, 0));
-    let at = 0;
-    for (const parts of slabParts) {
-      data.set(parts[r], at);
-      at += parts[r].length;
-    }
-    return { ...blockGrid(spacing, box, factors), data };
-  });
+  const grids = requests.map(({ factors }, r): SampledGrid => ({ ...blockGrid(spacing, box, factors), data: stacked(slabParts.map((parts) => parts[r])) }));
   let next = 0;
   const groups: BlobScaleGroup[] = passes.flatMap(({ pass, gridScales, minResponse }) => gridScales.map(({ sigmasMm }) => ({ pass, grid: grids[next++], minResponse, sigmasMm })));
   if (threads > 1) {
@@ -197,6 +189,18 @@ function blobScaleGroups({ passes, requests, box, spacing }: BlobFilterPlan, sla
     }
   }
   return groups;
+}
+
+/** The slabs' parts of one grid, one after the other (one slab's part as it is: a full scan's grids are tens of MB). */
+function stacked(parts: readonly Float32Array[]): Float32Array {
+  if (parts.length === 1) return parts[0];
+  const data = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    data.set(part, at);
+    at += part.length;
+  }
+  return data;
 }
 
 /** A pass's scales, grouped by the grid each runs on (coarser for larger scales). */
