@@ -27,6 +27,9 @@ MODEL_NAME = 'lungbridge-nodule-cnn'
 MODEL_VERSION = '1.7.0'
 # Input window: lung and soft tissue; calcium and bone saturate (Hounsfield units).
 HU_WINDOW = (-1000.0, 400.0)
+# The subsolid view (layout `view`): what is denser than part-solid ground glass reads as aerated
+# lung, as in the proposals' subsolid pass (server/src/detect/proposals.ts).
+SUBSOLID_VIEW_ABOVE_HU, AERATED_LUNG_HU = -350.0, -850.0
 
 
 class NoduleNet(nn.Module):
@@ -38,11 +41,16 @@ class NoduleNet(nn.Module):
     - `fine`: a first block at the patch's full 1.25 mm in-plane resolution, then the same path;
       about 30 M MACs. A 5 mm nodule on a vessel is four patch voxels across, two after `base`'s
       first stride, where the misses of 1.5.0 are (models/MODEL_CARD.md).
+    - `view`: `base` with a second input channel, the patch's subsolid view. 1.5.0's network rates
+      the subsolid pass's vessel and airway-wall false positives 0.95-1.00 and scores most of them
+      under 0.05 on that view, where ground-glass nodules stay high; the raw channel keeps a
+      part-solid nodule's core, which the view removes (model card, Evaluation).
     """
 
     layouts = {
         'base': [(1, 16, (1, 2, 2)), (16, 24, 2), (24, 48, 2), (48, 64, 1)],
         'fine': [(1, 8, 1), (8, 16, (1, 2, 2)), (16, 24, 2), (24, 48, 2), (48, 64, 1)],
+        'view': [(2, 16, (1, 2, 2)), (16, 24, 2), (24, 48, 2), (48, 64, 1)],
     }
 
     def __init__(self, arch='base'):
@@ -56,7 +64,14 @@ class NoduleNet(nn.Module):
 
     def forward(self, hu):
         lo, hi = HU_WINDOW
-        x = (torch.clamp(hu, lo, hi) - (lo + hi) / 2) / ((hi - lo) / 2)
+
+        def window(values):
+            return (torch.clamp(values, lo, hi) - (lo + hi) / 2) / ((hi - lo) / 2)
+
+        x = window(hu)
+        if self.features[0][0].in_channels == 2:
+            subsolid = torch.where(hu > SUBSOLID_VIEW_ABOVE_HU, torch.full_like(hu, AERATED_LUNG_HU), hu)
+            x = torch.cat([x, window(subsolid)], dim=1)
         x = self.features(x)
         pooled = torch.cat([x.mean(dim=(2, 3, 4)), x.amax(dim=(2, 3, 4))], dim=1)
         return self.head(pooled).squeeze(1)
@@ -300,7 +315,9 @@ def export(net, geometry, summary, path):
 def load_onnx_weights(net, model):
     """Warm start from an exported model (an onnx ModelProto): the exporter fused each BatchNorm into
     its conv, so the conv takes the fused weight and its BatchNorm becomes the identity plus the fused
-    bias (and is kept in eval mode while training: see frozen_batch_norm)."""
+    bias (and is kept in eval mode while training: see frozen_batch_norm). A network with more input
+    channels than the model (a `base` model continued as `view`) gets the extra ones at zero weight,
+    so it starts as the model it continues."""
     from onnx import numpy_helper
 
     weights = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in model.graph.initializer}
@@ -309,7 +326,9 @@ def load_onnx_weights(net, model):
     with torch.no_grad():
         for block, node in zip(net.features, convs):
             conv, bn = block[0], block[1]
-            conv.weight.copy_(weights[node.input[1]])
+            fused = weights[node.input[1]]
+            conv.weight.zero_()
+            conv.weight[:, :fused.shape[1]].copy_(fused)
             bn.weight.fill_(1.0)
             bn.bias.copy_(weights[node.input[2]])
             bn.running_mean.zero_()
@@ -320,28 +339,45 @@ def load_onnx_weights(net, model):
     net.frozen_batch_norm = True
 
 
-def load_network(path, device='cpu'):
+def load_network(path, device='cpu', widen_to=None):
     """A saved NoduleNet: an exported model (.onnx, batch norm fused) or a state train.py saved (.pt),
-    in the layout with as many conv blocks as the file holds. Returns the network and its layout."""
+    in the layout with as many conv blocks and input channels as the file holds. Returns the network
+    and its layout. `widen_to` names a layout that differs from the file's only by more input
+    channels (`view` for a `base` file): the network is built in that layout, the extra channels at
+    zero weight, so that it starts as the file's network."""
     if path.endswith('.onnx'):
         import onnx
+        from onnx import numpy_helper
         model = onnx.load(path)
-        blocks = sum(node.op_type == 'Conv' for node in model.graph.node)
+        convs = [node for node in model.graph.node if node.op_type == 'Conv']
+        blocks = len(convs)
         dense = sum(node.op_type == 'Gemm' for node in model.graph.node)
+        first = next((i for i in model.graph.initializer if convs and i.name == convs[0].input[1]), None)
+        channels = numpy_helper.to_array(first).shape[1] if first is not None else 0
     else:
         state = torch.load(path, map_location=device)
         blocks = len({key.split('.')[1] for key in state if key.startswith('features.')})
         dense = 2
-    layouts = [name for name, layers in NoduleNet.layouts.items() if len(layers) == blocks]
+        channels = state['features.0.0.weight'].shape[1] if 'features.0.0.weight' in state else 0
+    layouts = [name for name, layers in NoduleNet.layouts.items() if len(layers) == blocks and layers[0][0] == channels]
     if dense != 2 or not layouts:
-        raise ValueError(f'{path}: {blocks} convolutions and {dense} dense layers, not one NoduleNet '
-                         f'(layouts: {", ".join(f"{n} {len(l)}" for n, l in NoduleNet.layouts.items())}; an ensemble?)')
-    net = NoduleNet(layouts[0]).to(device)
+        raise ValueError(f'{path}: {blocks} convolutions ({channels} input channels) and {dense} dense layers, not one NoduleNet '
+                         f'(layouts: {", ".join(f"{n} {len(l)} ({l[0][0]})" for n, l in NoduleNet.layouts.items())}; an ensemble?)')
+    layout = layouts[0]
+    if widen_to and widen_to != layout:
+        own, wider = NoduleNet.layouts[layout], NoduleNet.layouts[widen_to]
+        if len(own) != len(wider) or own[1:] != wider[1:] or own[0][1:] != wider[0][1:] or wider[0][0] < own[0][0]:
+            raise ValueError(f'{path} is a {layout} network: it cannot be continued as {widen_to}, '
+                             'which differs by more than input channels')
+        layout = widen_to
+    net = NoduleNet(layout).to(device)
     if path.endswith('.onnx'):
         load_onnx_weights(net, model)
     else:
+        first = state['features.0.0.weight']
+        state['features.0.0.weight'] = torch.cat([first, first.new_zeros(first.shape[0], net.features[0][0].in_channels - first.shape[1], *first.shape[2:])], dim=1)
         net.load_state_dict(state)
-    return net, layouts[0]
+    return net, layout
 
 
 def train_mode(net):
@@ -367,7 +403,8 @@ def main():
     parser.add_argument('--shift', default='0,0,0',
                         help='z,y,x: the most voxels a training patch is moved by (translate); validation is also scored so moved')
     parser.add_argument('--arch', choices=sorted(NoduleNet.layouts),
-                        help='network layout (NoduleNet): base for a new network; one continued (--init, --init-onnx) keeps its own')
+                        help='network layout (NoduleNet): base for a new network; one continued (--init, --init-onnx) keeps its own, '
+                             'or takes one that only adds input channels (view for base)')
     parser.add_argument('--validation-scans', type=int, default=4, help='phantom scans held out for validation')
     args = parser.parse_args()
 
@@ -384,9 +421,10 @@ def main():
     if args.init and args.init_onnx:
         parser.error('--init and --init-onnx: continue from one model')
     if args.init or args.init_onnx:
-        net, layout = load_network(args.init or args.init_onnx, device)
-        if args.arch and args.arch != layout:
-            parser.error(f'--arch {args.arch}: {args.init or args.init_onnx} is a {layout} network')
+        try:
+            net, layout = load_network(args.init or args.init_onnx, device, widen_to=args.arch)
+        except ValueError as error:
+            parser.error(str(error))
         args.arch = layout
         print(f'continuing from {args.init or args.init_onnx} ({layout} layout'
               + (', batch norm frozen as the fused bias)' if args.init_onnx else ')'), flush=True)
