@@ -366,7 +366,7 @@ def load_network(path, device='cpu', widen_to=None):
     layout = layouts[0]
     if widen_to and widen_to != layout:
         own, wider = NoduleNet.layouts[layout], NoduleNet.layouts[widen_to]
-        if len(own) != len(wider) or own[1:] != wider[1:] or own[0][1:] != wider[0][1:] or wider[0][0] < own[0][0]:
+        if own[1:] != wider[1:] or own[0][1:] != wider[0][1:] or wider[0][0] < own[0][0]:
             raise ValueError(f'{path} is a {layout} network: it cannot be continued as {widen_to}, '
                              'which differs by more than input channels')
         layout = widen_to
