@@ -312,6 +312,13 @@ def export(net, geometry, summary, path):
     return manifest
 
 
+def with_input_channels(weight, channels):
+    """A conv weight with `channels` input channels, the added ones at zero weight: a network continued
+    in a layout with more inputs (`view` for `base`) starts as the network it continues."""
+    extra = channels - weight.shape[1]
+    return torch.cat([weight, weight.new_zeros(weight.shape[0], extra, *weight.shape[2:])], dim=1) if extra else weight
+
+
 def load_onnx_weights(net, model):
     """Warm start from an exported model (an onnx ModelProto): the exporter fused each BatchNorm into
     its conv, so the conv takes the fused weight and its BatchNorm becomes the identity plus the fused
@@ -326,9 +333,7 @@ def load_onnx_weights(net, model):
     with torch.no_grad():
         for block, node in zip(net.features, convs):
             conv, bn = block[0], block[1]
-            fused = weights[node.input[1]]
-            conv.weight.zero_()
-            conv.weight[:, :fused.shape[1]].copy_(fused)
+            conv.weight.copy_(with_input_channels(weights[node.input[1]], conv.in_channels))
             bn.weight.fill_(1.0)
             bn.bias.copy_(weights[node.input[2]])
             bn.running_mean.zero_()
@@ -352,7 +357,7 @@ def load_network(path, device='cpu', widen_to=None):
         convs = [node for node in model.graph.node if node.op_type == 'Conv']
         blocks = len(convs)
         dense = sum(node.op_type == 'Gemm' for node in model.graph.node)
-        first = next((i for i in model.graph.initializer if convs and i.name == convs[0].input[1]), None)
+        first = next((i for i in model.graph.initializer if i.name == convs[0].input[1]), None) if convs else None
         channels = numpy_helper.to_array(first).shape[1] if first is not None else 0
     else:
         state = torch.load(path, map_location=device)
@@ -374,8 +379,7 @@ def load_network(path, device='cpu', widen_to=None):
     if path.endswith('.onnx'):
         load_onnx_weights(net, model)
     else:
-        first = state['features.0.0.weight']
-        state['features.0.0.weight'] = torch.cat([first, first.new_zeros(first.shape[0], net.features[0][0].in_channels - first.shape[1], *first.shape[2:])], dim=1)
+        state['features.0.0.weight'] = with_input_channels(state['features.0.0.weight'], net.features[0][0].in_channels)
         net.load_state_dict(state)
     return net, layout
 
