@@ -4,8 +4,9 @@
 #
 #   here:        bash models/training/gpu-lease.sh prepare ../shared/data/lidc
 #                  -> models/training/runs/gpu (about 46 MB): name it in the device tool's `carry`
-#   there:       bash models/training/gpu-lease.sh data /tmp/ds 135 15
-#                  -> /tmp/ds: phantom shards made for 135 s on 15 processes, and the LIDC shard
+#   there:       bash models/training/gpu-lease.sh data /tmp/ds 135 15 [make-dataset options]
+#                  -> /tmp/ds: phantom shards made for 135 s on 15 processes, and the LIDC shard;
+#                     options given after the four override MIX's and the seed (the last one given wins)
 #
 # The phantoms' mix (MIX) is the one of the GPU runs of 2026-11-27 and -28; their seeds start at
 # FIRST_SEED, 2026-11-28's (the LIDC shard's random lung points are drawn from it too).
@@ -42,11 +43,11 @@ case "${1:-}" in
     # Each shard stops after `seconds`; make-dataset.ts flushes per scan, so what it wrote reads back whole.
     for ((i = 0; i < processes; i++)); do
       timeout "$seconds" /tmp/lungbridge-node/node "$kit/make-dataset.mjs" --out "$out" --phantoms 5000 --phantom-seed "$FIRST_SEED" \
-        --shard "$i/$processes" $MIX 2> "$out/log-$i.txt" &
+        --shard "$i/$processes" $MIX "${@:5}" 2> "$out/log-$i.txt" &
     done
     wait || true
     echo "$(cat "$out"/log-*.txt | grep -c 'nodules (') phantoms, $(cat "$out"/*/samples.jsonl | wc -l) patches in $out"
     ;;
   *)
-    sed -n 2,10p "${BASH_SOURCE[0]}"; exit 2 ;;
+    sed -n 2,11p "${BASH_SOURCE[0]}"; exit 2 ;;
 esac

@@ -49,8 +49,7 @@ try {
   await orthanc.destroy();
 }
 results.push(...await benchCase('case-analysis.ts', [seriesDir]));
-const extra = path.join(import.meta.dirname, 'case-inference.ts');
-if (await access(extra).then(() => true, () => false)) results.push(...await benchCase('case-inference.ts', [seriesDir]));
+results.push(...await benchCase('case-inference.ts', [seriesDir]));
 
 const [wado, fetchVolume] = results;
 const lines = [
