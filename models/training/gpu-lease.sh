@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Training data made on a lent GPU machine, which has PyTorch but no Node and no LIDC data
+# Training data made, and networks trained, on a lent GPU machine, which has PyTorch but no Node and no LIDC data
 # (models/training/README.md, section 2).
 #
 #   here:        bash models/training/gpu-lease.sh prepare ../shared/data/lidc
@@ -7,6 +7,10 @@
 #   there:       bash models/training/gpu-lease.sh data /tmp/ds 135 15 [make-dataset options]
 #                  -> /tmp/ds: phantom shards made for 135 s on 15 processes, and the LIDC shard;
 #                     options given after the four override MIX's and the seed (the last one given wins)
+#   there:       bash models/training/gpu-lease.sh train /tmp/ds 4.6 "$OUT"
+#                  -> three `view` networks trained side by side for 4.6 min each, their .onnx and .pt
+#                     and one log in $OUT (7 files: the device tool returns at most 8); a dry run here:
+#                     PYTHON=/usr/bin/python3 STEPS=3 ... train <a small data dir> 0.01 /tmp/out
 #
 # The phantoms' mix (MIX) is the one of the GPU runs of 2026-11-27 and -28; their seeds start at
 # FIRST_SEED, 2026-11-28's (the LIDC shard's random lung points are drawn from it too).
@@ -48,6 +52,23 @@ case "${1:-}" in
     wait || true
     echo "$(cat "$out"/log-*.txt | grep -c 'nodules (') phantoms, $(cat "$out"/*/samples.jsonl | wc -l) patches in $out"
     ;;
+  train)
+    data="${2:?usage: gpu-lease.sh train <data dir> <minutes> <out dir>}"; minutes="${3:?}"; out="${4:?}"
+    work="$(mktemp -d)"; mkdir -p "$out"
+    # From scratch at two learning rates and batch sizes, and the committed network continued with
+    # the subsolid view as a new channel (train.py, `view`): one call's worth of what the CPU runs
+    # could not try (models/training/README.md, section 2).
+    train="${PYTHON:-python3} $root/models/training/train.py --data $data --minutes $minutes --steps-per-epoch ${STEPS:-200} --arch view"
+    $train --seed 1 --batch 512 --lr 2e-3 --out "$work/view-scratch.onnx" > "$work/view-scratch.txt" 2>&1 &
+    $train --seed 2 --batch 256 --lr 1e-3 --out "$work/view-scratch2.onnx" > "$work/view-scratch2.txt" 2>&1 &
+    $train --seed 1 --batch 512 --lr 5e-4 --init-onnx "$root/models/lungbridge-nodule-cnn.onnx" --out "$work/view-continued.onnx" > "$work/view-continued.txt" 2>&1 &
+    wait || true
+    for run in view-scratch view-scratch2 view-continued; do
+      echo "== $run"; grep -v '^[ {}]' "$work/$run.txt" | tail -3
+      cp "$work/$run.onnx" "$work/$run.pt" "$out/" 2>/dev/null || echo "$run: no model written"
+    done
+    cat "$work"/*.txt > "$out/train-log.txt"
+    ;;
   *)
-    sed -n 2,11p "${BASH_SOURCE[0]}"; exit 2 ;;
+    sed -n 2,15p "${BASH_SOURCE[0]}"; exit 2 ;;
 esac
