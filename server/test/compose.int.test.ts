@@ -18,10 +18,13 @@ interface ComposeService {
   volumes?: string[];
 }
 
+/** As the README has an operator set it: not the file's default. */
+const orthancPassword = 'compose-test-orthanc-password';
+
 /** The Compose file as Debian's docker-compose resolves it (no Docker engine needed for `config`). */
 function resolvedCompose(): { services: Record<string, ComposeService>; volumes: Record<string, unknown> } {
   const output = execFileSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), 'config'], {
-    env: { ...process.env, LUNGBRIDGE_API_KEYS: 'compose-test-key-0123456789' },
+    env: { ...process.env, LUNGBRIDGE_API_KEYS: 'compose-test-key-0123456789', ORTHANC_PASSWORD: orthancPassword },
     encoding: 'utf8',
   });
   return parse(output);
@@ -58,6 +61,17 @@ describe('docker-compose.yml (production path)', () => {
     expect(config.orthanc.username).toBe('lungbridge');
     const orthancEnv = compose.services.orthanc.environment ?? {};
     expect(JSON.parse(orthancEnv.ORTHANC__REGISTERED_USERS)).toEqual({ lungbridge: config.orthanc.password });
+  });
+
+  it('has Orthanc\'s healthcheck log in with the password Orthanc was given (in the container\'s own shell)', () => {
+    const orthanc = compose.services.orthanc;
+    const check = (orthanc.healthcheck?.test as string[]).at(-1) ?? '';
+    // `config` prints the file's `$$` escapes as they are; Compose hands the shell a single `$`.
+    const credentials = (/-u (\S+)/.exec(check)?.[1] ?? '').replaceAll('$$', '$');
+    // The container's shell expands the check with the container's environment and nothing else.
+    const expanded = execFileSync('sh', ['-c', `printf %s ${credentials}`], { env: orthanc.environment ?? {}, encoding: 'utf8' });
+    expect(expanded).toBe(`lungbridge:${orthancPassword}`);
+    expect(JSON.parse(orthanc.environment?.ORTHANC__REGISTERED_USERS ?? '{}')).toEqual({ lungbridge: orthancPassword });
   });
 
   it('runs Orthanc from the same orthanc/orthanc.json as the native path, with its ports', () => {
