@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +86,23 @@ describe('auto-routing', () => {
     const row = await finished(stack, study.studyInstanceUid);
     expect(row).toMatchObject({ status: 'skipped', skipRule: 'modality' });
     expect(row.error).toMatch(/is MR, not CT/);
+  });
+
+  it('routes a study a modality sends over DICOM (C-STORE to the AE title and port npm start prints)', async () => {
+    const study = phantomStudy({ seed: 205, slices: 4, nodules: [] });
+    const dir = await mkdtemp(path.join(tmpdir(), 'lungbridge-cstore-'));
+    try {
+      const files = await Promise.all(study.instances.map(async (bytes, n) => {
+        const file = path.join(dir, `${n}.dcm`);
+        await writeFile(file, bytes);
+        return file;
+      }));
+      execFileSync('storescu', ['-aet', 'MODALITY', '-aec', stack.orthanc.dicomAet, '127.0.0.1', String(stack.orthanc.dicomPort), ...files]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const row = await finished(stack, study.studyInstanceUid);
+    expect(row).toMatchObject({ status: 'skipped', trigger: 'auto', skipRule: 'minSlices' });
   });
 
   it('records a CT with too few slices as skipped by the minimum slice rule', async () => {

@@ -3,11 +3,13 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 /**
- * `lungbridge <command> [args]`. Each command is a module in ./commands exporting
- * `summary` (one line for help) and `run(args: string[]): Promise<number>` (the exit code).
+ * `lungbridge <command> [args]`. Each command is a module in ./commands exporting `summary` (one
+ * line for the command list), `usage` (what `lungbridge <command> --help` prints) and
+ * `run(args: string[]): Promise<number>` (the exit code).
  */
 export interface CliCommand {
   readonly summary: string;
+  readonly usage: string;
   run(args: readonly string[]): Promise<number>;
 }
 
@@ -43,7 +45,12 @@ async function main(argv: readonly string[]): Promise<number> {
     await printHelp();
     return 2;
   }
-  return (await loadCommand(name)).run(args);
+  const command = await loadCommand(name);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${command.usage.trimEnd()}\n`);
+    return 0;
+  }
+  return command.run(args);
 }
 
 main(process.argv.slice(2)).then(

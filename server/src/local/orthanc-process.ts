@@ -14,6 +14,8 @@ export interface LocalOrthanc {
   readonly url: string;
   readonly httpPort: number;
   readonly dicomPort: number;
+  /** Its DICOM AE title (orthanc/orthanc.json's DicomAet): what a modality sends to. */
+  readonly dicomAet: string;
   readonly username: string;
   readonly password: string;
   readonly dataDir: string;
@@ -63,7 +65,7 @@ export async function startLocalOrthanc(options: { dataDir?: string; stableAgeSe
 
   await start();
   return {
-    url, httpPort, dicomPort, username, password, dataDir, start, stop,
+    url, httpPort, dicomPort, dicomAet: String(base.DicomAet ?? 'ORTHANC'), username, password, dataDir, start, stop,
     async destroy() {
       await stop();
       await rm(dataDir, { recursive: true, force: true });

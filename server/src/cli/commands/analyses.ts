@@ -2,6 +2,12 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config.ts';
 
 export const summary = 'List recent analyses of the running Lungbridge server';
+export const usage = `Usage: lungbridge analyses [--status S] [--limit N] [--json]
+  --status S   only queued, running, succeeded, failed, skipped or cancelled analyses
+  --limit N    at most N, newest first (default 20)
+  --json       the API's JSON instead of a table
+  The server is LUNGBRIDGE_URL, else LUNGBRIDGE_PUBLIC_URL, else LUNGBRIDGE_HOST:LUNGBRIDGE_PORT;
+  the first of LUNGBRIDGE_API_KEYS is sent.`;
 
 /** Talks to the server's REST API (LUNGBRIDGE_URL, default from LUNGBRIDGE_PORT), with the first API key. */
 export async function run(args: readonly string[]): Promise<number> {

@@ -8,6 +8,10 @@ import { analyzeVolume, type AnalysisStage } from '../../pipeline/analyze-volume
 import { loadVolumeFromFolder } from '../../pipeline/load-folder.ts';
 
 export const summary = 'Find, segment and measure lung nodules in a folder of CT DICOM files';
+export const usage = `Usage: lungbridge analyze <dicom dir> [--json] [--out <dir>] [--detector model|classical]
+  --json        findings as JSON instead of a table
+  --out <dir>   also write the SR and SEG there
+  --detector    the trained model (default) or the classical detector`;
 
 const stages: readonly AnalysisStage[] = ['lungs', 'detect', 'segment', 'measure'];
 
@@ -41,13 +45,12 @@ export async function run(args: readonly string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       out: { type: 'string' },
       detector: { type: 'string', default: 'model' },
-      help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: true,
   });
-  if (values.help || positionals.length !== 1) {
-    process.stderr.write('Usage: lungbridge analyze <dicom dir> [--json] [--out <dir>] [--detector model|classical]   (--out writes the SR and SEG there)\n');
-    return values.help ? 0 : 2;
+  if (positionals.length !== 1) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
   }
   if (values.detector !== 'classical' && values.detector !== 'model') {
     process.stderr.write(`lungbridge analyze: --detector must be classical or model, not "${values.detector}"\n`);

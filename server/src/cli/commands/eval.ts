@@ -12,7 +12,7 @@ import { generatePhantomSet } from '../../phantom/generate.ts';
 
 export const summary = 'Evaluate detectors on LIDC cases and seeded phantoms (hits, FP/scan, Dice, FROC, CPM)';
 
-const usage = `Usage: lungbridge eval [--lidc <dir>] [--phantom-set N] [--seed S] [--detector <name>|all]
+export const usage = `Usage: lungbridge eval [--lidc <dir>] [--phantom-set N] [--seed S] [--detector <name>|all]
                      [--threshold P] [--min-probability P] [--jobs N] [--json out.json]
   --lidc <dir>          LIDC cases: a folder per case (DICOM below it and its LidcReadMessage XML), or one case
   --phantom-set N       also N synthetic phantoms with known truth (default 0)
@@ -44,13 +44,8 @@ export async function run(args: readonly string[]): Promise<number> {
       'min-probability': { type: 'string' },
       jobs: { type: 'string' },
       json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
   const phantomCount = numberOption(values['phantom-set'], 'phantom-set', 0);
   if (!values.lidc && phantomCount <= 0) {
     process.stderr.write(`lungbridge eval: give --lidc <dir> and/or --phantom-set N\n${usage}`);

@@ -5,12 +5,15 @@ import { importFolder } from '../../dicomweb/import-folder.ts';
 import { progressBar } from '../progress.ts';
 
 export const summary = 'Store a folder of DICOM files into the configured PACS (STOW-RS)';
+export const usage = `Usage: lungbridge import <dir>
+  Stores every DICOM file below <dir> into ORTHANC_URL's DICOMweb (STOW-RS), with a progress bar;
+  files that are not DICOM, or that the PACS refuses, are named with the reason.`;
 
 export async function run(args: readonly string[]): Promise<number> {
   const { positionals } = parseArgs({ args: [...args], allowPositionals: true, options: {} });
   const [dir] = positionals;
   if (!dir) {
-    process.stderr.write('Usage: lungbridge import <dir>\n');
+    process.stderr.write(`${usage}\n`);
     return 2;
   }
   const config = loadConfig();

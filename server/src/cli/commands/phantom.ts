@@ -10,7 +10,7 @@ import type { NoduleSpec, PhantomOptions } from '../../phantom/types.ts';
 
 export const summary = 'Write a synthetic chest CT phantom (DICOM series + truth.json) with known nodules';
 
-const usage = `Usage: lungbridge phantom <outdir> [--seed N] [--slices N] [--spacing mm] [--matrix N]
+export const usage = `Usage: lungbridge phantom <outdir> [--seed N] [--slices N] [--spacing mm] [--matrix N]
                           [--nodules spec.json] [--region chest|abdomen] [--follow-up DAYS]
   --seed N            phantom seed (default 1); the same seed gives the same images and UIDs
   --slices N          number of slices (default ${phantomDefaults.slices})
@@ -80,13 +80,8 @@ export async function run(args: readonly string[]): Promise<number> {
       nodules: { type: 'string' },
       region: { type: 'string' },
       'follow-up': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
   if (positionals.length !== 1) {
     process.stderr.write(`lungbridge phantom: give exactly one output folder\n${usage}\n`);
     return 2;

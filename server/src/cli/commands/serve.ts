@@ -4,6 +4,9 @@ import { createLogger } from '../../logger.ts';
 import { startService } from '../../service.ts';
 
 export const summary = 'Run the Lungbridge server from the environment (production; see README "Configuration")';
+export const usage = `Usage: lungbridge serve
+  The server alone, against the PACS and database the environment names (ORTHANC_URL, DATABASE_URL
+  and the rest of the README's "Configuration"); what docker-compose.yml runs. Stops on SIGINT/SIGTERM.`;
 
 export async function run(): Promise<number> {
   const config = loadConfig();

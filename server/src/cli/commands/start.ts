@@ -11,6 +11,11 @@ import { startService } from '../../service.ts';
 import { untilSignal } from './serve.ts';
 
 export const summary = 'Run everything locally: native Orthanc, embedded database, server and viewer (npm start; --demo analyses a phantom)';
+export const usage = `Usage: lungbridge start [--demo]
+  Starts Debian's Orthanc on free ports (unless ORTHANC_URL is set), the embedded database (unless
+  DATABASE_URL is set), the server and the viewer, and prints their URLs and credentials (npm start).
+  --demo   also stores a synthetic chest CT with four known nodules and prints its viewer link
+           once it is analysed (npm run demo)`;
 
 /** The API key of a local installation, generated once and kept in the data dir. */
 async function localApiKey(dataDir: string): Promise<string> {
@@ -45,6 +50,7 @@ export async function run(args: readonly string[]): Promise<number> {
   out(`  API key:      ${config.apiKeys[0]}   (Authorization: Bearer <key>; paste it at ${service.url}/login)`);
   out(`  Reading room: ${service.url}/`);
   out(`  PACS:         ${config.orthanc.url}${orthanc ? ` (native Orthanc, user ${orthanc.username} / ${orthanc.password}, data in ${orthanc.dataDir})` : ''}`);
+  if (orthanc) out(`  DICOM:        AE title ${orthanc.dicomAet}, port ${orthanc.dicomPort} (C-STORE from a modality, or dcmtk's storescu)`);
   out(`  Database:     ${service.database.kind === 'pglite' ? `embedded PGlite in ${dataDir}/pglite` : 'PostgreSQL (DATABASE_URL)'}`);
 
   if (values.demo) {
