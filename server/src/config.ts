@@ -22,6 +22,8 @@ const environmentSchema = z.object({
   LUNGBRIDGE_HOST: z.string().default('127.0.0.1'),
   /** Public base URL used in links (viewer URLs); unset = the origin each request came to. */
   LUNGBRIDGE_PUBLIC_URL: z.url().optional(),
+  /** Behind a reverse proxy: believe its X-Forwarded-Proto/-Host/-For (Koa's app.proxy). */
+  LUNGBRIDGE_TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LUNGBRIDGE_API_KEYS: csv.pipe(z.array(z.string().min(16, 'each API key needs at least 16 characters')).min(1, 'at least one API key is required')),
   /** Secret that signs browser session tokens; defaults to one derived from the first API key. */
   LUNGBRIDGE_SESSION_SECRET: z.string().min(16).optional(),
@@ -63,6 +65,8 @@ export interface Config {
   readonly host: string;
   /** Base of the links Lungbridge hands out; undefined = the origin of the request. */
   readonly publicUrl?: string;
+  /** A reverse proxy in front sets X-Forwarded-* (TLS ends there). */
+  readonly trustProxy: boolean;
   readonly apiKeys: readonly string[];
   readonly sessionSecret: string;
   readonly sessionTtlSeconds: number;
@@ -109,6 +113,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     port: e.LUNGBRIDGE_PORT,
     host: e.LUNGBRIDGE_HOST,
     ...(e.LUNGBRIDGE_PUBLIC_URL ? { publicUrl: e.LUNGBRIDGE_PUBLIC_URL.replace(/\/$/, '') } : {}),
+    trustProxy: e.LUNGBRIDGE_TRUST_PROXY,
     apiKeys: e.LUNGBRIDGE_API_KEYS,
     sessionSecret: e.LUNGBRIDGE_SESSION_SECRET ?? `session:${e.LUNGBRIDGE_API_KEYS[0]}`,
     sessionTtlSeconds: e.LUNGBRIDGE_SESSION_TTL_S,

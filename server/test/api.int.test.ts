@@ -1,4 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyses } from '../src/db/schema.ts';
 import { eventually, startTestStack, type TestStack } from './services.ts';
 import { phantomStudy } from './fixtures.ts';
 
@@ -53,6 +55,17 @@ describe('REST API', () => {
     expect((await badUid.json()).detail).toMatch(/studyInstanceUid: must be a DICOM UID/);
     const huge = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid: '1.2', pad: 'x'.repeat(2 * 1024 * 1024) } });
     expect(huge.status).toBe(413);
+    // Chunked, so no Content-Length gives the size away: still a 413, not a reset connection.
+    const chunk = new TextEncoder().encode(`{"studyInstanceUid": "1.2", "pad": "${'x'.repeat(256 * 1024)}`);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let n = 0; n < 8; n++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const chunked = await stack.api('/api/v1/analyses', { method: 'POST', body: stream, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect((await chunked.json()).error).toBe('payload_too_large');
   });
 
   it('answers 404 for a study the PACS does not have', async () => {
@@ -113,10 +126,35 @@ describe('REST API', () => {
     expect(page2.items).toHaveLength(1);
     expect(page2.items[0].id).not.toBe(listed.items[0].id);
     expect((await stack.api('/api/v1/analyses?status=bogus')).status).toBe(400);
+    const forged = Buffer.from(`${new Date().toISOString()}|not-a-uuid`).toString('base64url');
+    expect((await stack.api(`/api/v1/analyses?cursor=${forged}`)).status).toBe(400);
 
     const audit = await stack.service.database.db.query.auditLog.findMany();
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['analysis.create', 'analysis.cancel', 'analysis.retry']));
     expect(audit.every((a) => a.actor.startsWith('api-key:') && !a.actor.includes(stack.apiKey))).toBe(true);
+  });
+
+  it('pages through analyses created in the same instant without skipping any', async () => {
+    // One INSERT: every row gets the same now(), as analyses queued in one transaction do.
+    const studyInstanceUid = '1.2.826.0.1.3680043.99999.77';
+    const rows = await stack.service.database.db.insert(analyses)
+      .values(Array.from({ length: 5 }, () => ({ studyInstanceUid, status: 'skipped' as const, trigger: 'api' }))).returning();
+    expect(new Set(rows.map((r) => r.createdAt.getTime())).size).toBe(1);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Array<{ id: string }>; nextCursor: string | null } = await (await stack.api(`/api/v1/analyses?studyInstanceUid=${studyInstanceUid}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      seen.push(...page.items.map((item) => item.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(rows.map((r) => r.id).sort());
+  });
+
+  it('answers a method a route does not have with 405 and a JSON error', async () => {
+    const res = await stack.api('/api/v1/analyses', { method: 'PUT', json: {} });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toMatch(/POST/);
+    expect(await res.json()).toMatchObject({ error: 'method_not_allowed' });
   });
 
   it('serves Prometheus metrics and the OpenAPI document', async () => {
@@ -155,5 +193,26 @@ describe('REST API', () => {
     expect(answer).toContain(`${stack.service.url}/dicom-web/studies/${extra.studyInstanceUid}`);
     expect(answer).not.toContain(stack.orthanc.url);
     expect(await stack.pacs.studyExists(extra.studyInstanceUid)).toBe(true);
+  });
+
+  it('keeps the DICOMweb proxy to DICOMweb: no other methods, no path out of its root into Orthanc\'s REST API', async () => {
+    const raw = (method: string, rawPath: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // node:http sends the path as written (fetch would resolve the dot segments first).
+      const { hostname, port } = new URL(stack.service.url);
+      const req = httpRequest({ hostname, port, path: rawPath, method, headers: { authorization: `Bearer ${stack.apiKey}` } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject).end();
+    });
+    for (const rawPath of ['/dicom-web/../system', '/dicom-web/studies/../../patients', '/dicom-web/%2e%2e/system', '/dicom-web/studies\\..\\..\\system']) {
+      const res = await raw('GET', rawPath);
+      expect(res.status, rawPath).toBe(400);
+      expect(JSON.parse(res.body), rawPath).toMatchObject({ error: 'invalid_path' });
+    }
+    const del = await raw('DELETE', `/dicom-web/studies/${study.studyInstanceUid}`);
+    expect(del.status).toBe(405);
+    expect(JSON.parse(del.body)).toMatchObject({ error: 'method_not_allowed' });
+    expect(await stack.pacs.studyExists(study.studyInstanceUid)).toBe(true);
   });
 });

@@ -141,12 +141,22 @@ describe('the clinical answer: Lung-RADS, Brock, the report, and "not analysed" 
     const meanwhile = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid, force: true, patient: { familyHistory: false } } });
     expect(meanwhile.status).toBe(409);
     expect(await meanwhile.json()).toMatchObject({ error: 'conflict', detail: expect.stringContaining(id) });
+    const withoutForce = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid, patient: { familyHistory: false } } });
+    expect(withoutForce.status).toBe(409);
+    // The same inputs again are the same request: answered with the analysis they started.
+    const again = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid, patient: { emphysema: false, familyHistory: true } } });
+    expect(again.status).toBe(202);
+    expect((await again.json()).id).toBe(id);
     const analysis = await eventually(async () => {
       const body = await (await stack.api(`/api/v1/analyses/${id}`)).json();
       return body.status === 'succeeded' ? body : undefined;
     }, `analysis ${id}`, 90_000);
     expect(analysis.findings.length).toBeGreaterThan(0);
     for (const f of analysis.findings) expect(f.assessment.brockMissingInputs).not.toContain('familyHistory');
+    // Once it has finished, other inputs need `force` (a new analysis); answering with this one would drop them.
+    const later = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid, patient: { familyHistory: false } } });
+    expect(later.status).toBe(409);
+    expect((await later.json()).detail).toMatch(/"force": true/);
     const bad = await stack.api('/api/v1/analyses', { method: 'POST', json: { studyInstanceUid, force: true, patient: { smoker: true } } });
     expect(bad.status).toBe(400);
   });

@@ -107,6 +107,12 @@ describe('faults', () => {
     const row = await outcome(stack, id);
     expect(row).toMatchObject({ status: 'failed', errorCode: 'pacs-unavailable', attempts: 2 });
     expect(row.error).toMatch(/^Gave up after 2 attempts: PACS unavailable/);
+    // /health answers without a key: it says the PACS is down, not where it lives.
+    const health = await stack.api('/health', { key: null });
+    expect(health.status).toBe(503);
+    const body = await health.json();
+    expect(body).toMatchObject({ status: 'degraded', database: { ok: true }, orthanc: { ok: false, detail: 'did not answer (the server log says why)' } });
+    expect(JSON.stringify(body)).not.toContain(new URL(stack.orthanc.url).port);
     await stack.orthanc.start();
   });
 

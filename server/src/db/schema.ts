@@ -41,7 +41,11 @@ export const analyses = pgTable('analyses', {
   runAfter: timestamp('run_after', { withTimezone: true }).notNull().defaultNow(),
   claimedBy: text('claimed_by'),
   claimExpiresAt: timestamp('claim_expires_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * Milliseconds, as JavaScript's Date holds them: the list's cursor carries this value, and with
+   * PostgreSQL's microseconds the rows after a page's last one in the same millisecond were skipped.
+   */
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   startedAt: timestamp('started_at', { withTimezone: true }),
   finishedAt: timestamp('finished_at', { withTimezone: true }),

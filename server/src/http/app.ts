@@ -28,7 +28,9 @@ export const defaultViewerDistDir = path.join(repoRoot, 'viewer', 'ohif', 'www')
  * a session (pages, REST API, metrics, DICOMweb).
  */
 export function createApp(deps: HttpDeps, options: { viewerDistDir?: string } = {}): Koa {
-  const app = new Koa({ proxy: false });
+  // Behind a TLS-terminating reverse proxy (LUNGBRIDGE_TRUST_PROXY), its X-Forwarded-Proto and -For
+  // say what the client used: session cookies are then Secure, and logs name the client.
+  const app = new Koa({ proxy: deps.config.trustProxy });
   const sessionSecret = Buffer.from(deps.config.sessionSecret, 'utf8');
   const session = { secret: sessionSecret, ttlSeconds: deps.config.sessionTtlSeconds };
   const viewerDistDir = options.viewerDistDir ?? defaultViewerDistDir;
@@ -56,9 +58,7 @@ export function createApp(deps: HttpDeps, options: { viewerDistDir?: string } = 
   app.use(requireAuth({ apiKeys: deps.config.apiKeys, sessionSecret, sessionCookie: sessionCookieName }));
   const api = analysesRouter(deps);
   app.use(api.routes()).use(api.allowedMethods());
-  app.use(reportsRouter(deps).routes());
-  app.use(reviewRouter(deps).routes());
-  app.use(siteRouter(deps).routes());
+  for (const router of [reportsRouter(deps), reviewRouter(deps), siteRouter(deps)]) app.use(router.routes()).use(router.allowedMethods());
   const ops = operationsRouter(deps);
   app.use(ops.routes()).use(ops.allowedMethods());
   const proxy = dicomWebProxy({
@@ -67,6 +67,7 @@ export function createApp(deps: HttpDeps, options: { viewerDistDir?: string } = 
     username: deps.config.orthanc.username,
     password: deps.config.orthanc.password,
     mount: '/dicom-web',
+    ...(deps.config.publicUrl ? { publicUrl: deps.config.publicUrl } : {}),
     log: deps.log,
   });
   app.use(async (ctx, next) => (ctx.path === '/dicom-web' || ctx.path.startsWith('/dicom-web/') ? proxy(ctx, next) : next()));

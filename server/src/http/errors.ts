@@ -12,6 +12,7 @@ export class AppError extends Error {
 export const badRequest = (detail: string, code = 'bad_request') => new AppError(400, code, detail);
 export const unauthorized = (detail: string) => new AppError(401, 'unauthorized', detail);
 export const notFound = (detail: string) => new AppError(404, 'not_found', detail);
+export const methodNotAllowed = (detail: string) => new AppError(405, 'method_not_allowed', detail);
 export const conflict = (detail: string) => new AppError(409, 'conflict', detail);
 export const payloadTooLarge = (detail: string) => new AppError(413, 'payload_too_large', detail);
 export const unsupportedMediaType = (detail: string) => new AppError(415, 'unsupported_media_type', detail);
@@ -25,6 +26,8 @@ export function errorHandler(log: Logger): Koa.Middleware {
   return async function handleErrors(ctx, next) {
     try {
       await next();
+      // The routers' allowedMethods() answers 405 with no body; give it the same JSON as every other error.
+      if (ctx.status === 405 && ctx.body == null) throw methodNotAllowed(`${ctx.method} is not allowed on ${ctx.path} (allowed: ${ctx.response.get('Allow')})`);
       if (ctx.status === 404 && ctx.body === undefined) throw notFound(`No route for ${ctx.method} ${ctx.path}`);
     } catch (error) {
       const known = error instanceof AppError ? error : undefined;

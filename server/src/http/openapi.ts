@@ -13,7 +13,7 @@ export function openApiDocument(publicUrl: string) {
   const analysisResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Analysis' } } } });
   return {
     openapi: '3.1.0',
-    info: { title: 'Lungbridge API', version: '1', description: 'Lung-nodule analyses of chest CT studies in the PACS. Every route but /health needs `Authorization: Bearer <API key>`.' },
+    info: { title: 'Lungbridge API', version: '1', description: 'Lung-nodule analyses of chest CT studies in the PACS. Every route but /health needs `Authorization: Bearer <API key>`. Errors are `{ error, detail }` JSON; a method a route does not have is answered 405 with `Allow`; a body over LUNGBRIDGE_MAX_BODY_BYTES 413, one that is not JSON 415.' },
     servers: [{ url: publicUrl }],
     security: [{ bearer: [] }],
     paths: {
@@ -23,7 +23,7 @@ export function openApiDocument(publicUrl: string) {
         post: {
           summary: 'Queue an analysis of a study (idempotent while one is queued or running)',
           requestBody: jsonBody(createAnalysisSchema),
-          responses: { 202: analysisResponse('Queued (or already queued/running)'), 200: analysisResponse('Already analysed; pass force to run again'), 400: error, 401: error, 404: error, 409: { ...error, description: 'Patient inputs given while an analysis of the study is queued or running' }, 502: error },
+          responses: { 202: analysisResponse('Queued (or already queued/running)'), 200: analysisResponse('Already analysed; pass force to run again'), 400: error, 401: error, 404: error, 409: { ...error, description: 'Patient inputs the existing analysis of the study was not given: while it is queued or running, or, without force, once it has finished' }, 502: error },
         },
         get: {
           summary: 'List analyses, newest first',
@@ -44,14 +44,14 @@ export function openApiDocument(publicUrl: string) {
       '/api/v1/analyses/{id}/sr': { get: { summary: 'The stored TID 1500 SR (Part 10)', parameters: [idParam], responses: { 200: { description: 'application/dicom' }, 404: error } } },
       '/api/v1/analyses/{id}/seg': { get: { summary: 'The stored DICOM SEG (Part 10)', parameters: [idParam], responses: { 200: { description: 'application/dicom' }, 404: error } } },
       '/api/v1/analyses/{id}/report': { get: { summary: 'The structured lung-screening report (Lung-RADS v2022, Brock), latest version or ?version=N', parameters: [idParam, { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Report version (default: the latest)' }], responses: { 200: { description: 'application/json: { analysisId, version, origin, issuedBy, issuedAt, outputs, report }' }, 400: error, 404: error } } },
-      '/api/v1/analyses/{id}/report.fhir.json': { get: { summary: 'The report as a FHIR R4 collection Bundle (DiagnosticReport, Observations, Device)', parameters: [idParam, { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Report version (default: the latest)' }], responses: { 200: { description: 'application/fhir+json' }, 404: error } } },
-      '/api/v1/analyses/{id}/report.pdf': { get: { summary: 'The report PDF, read back from the Encapsulated PDF stored in the study', parameters: [idParam, { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Report version (default: the latest)' }], responses: { 200: { description: 'application/pdf' }, 404: error, 502: error } } },
+      '/api/v1/analyses/{id}/report.fhir.json': { get: { summary: 'The report as a FHIR R4 collection Bundle (DiagnosticReport, Observations, Device)', parameters: [idParam, { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Report version (default: the latest)' }], responses: { 200: { description: 'application/fhir+json' }, 400: error, 404: error } } },
+      '/api/v1/analyses/{id}/report.pdf': { get: { summary: 'The report PDF, read back from the Encapsulated PDF stored in the study', parameters: [idParam, { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 }, description: 'Report version (default: the latest)' }], responses: { 200: { description: 'application/pdf' }, 400: error, 404: error, 502: error } } },
       '/api/v1/findings/{id}': { patch: { summary: 'Review a finding: accept, reject or edit (type, size, note); audited, the original kept', parameters: [idParam], requestBody: jsonBody(findingReviewSchema), responses: { 200: { description: 'The finding after the review' }, 400: error, 404: error, 409: error } } },
-      '/api/v1/analyses/{id}/findings': { post: { summary: 'Add a nodule the machine missed (centre and diameter, or a line)', parameters: [idParam], requestBody: jsonBody(readerFindingSchema), responses: { 201: { description: 'The added finding' }, 400: error, 404: error, 409: error } } },
-      '/api/v1/analyses/{id}/review/complete': { post: { summary: 'Complete the review: issue the reviewed category, report, SR and SEG as a new version', parameters: [idParam], responses: { 200: { description: 'The new report version' }, 404: error, 409: error } } },
-      '/api/v1/site/performance': { get: { summary: 'How the model does at this site: reviewed findings per ISO week and model version', parameters: [{ name: 'weeks', in: 'query', schema: { type: 'integer', minimum: 1 } }], responses: { 200: { description: 'Rows per week and model version' } } } },
+      '/api/v1/analyses/{id}/findings': { post: { summary: 'Add a nodule the machine missed (centre and diameter, or a line)', parameters: [idParam], requestBody: jsonBody(readerFindingSchema), responses: { 201: { description: 'The added finding' }, 400: error, 404: error, 409: error, 502: error } } },
+      '/api/v1/analyses/{id}/review/complete': { post: { summary: 'Complete the review: issue the reviewed category, report, SR and SEG as a new version', parameters: [idParam], responses: { 200: { description: 'The new report version' }, 404: error, 409: error, 502: error } } },
+      '/api/v1/site/performance': { get: { summary: 'How the model does at this site: reviewed findings per ISO week and model version', parameters: [{ name: 'weeks', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 104, default: 12 } }], responses: { 200: { description: 'Rows per week and model version' }, 400: error } } },
       '/api/v1/studies/{studyInstanceUid}/findings': { get: { summary: 'Nodules of the latest succeeded analysis of a study', parameters: [{ name: 'studyInstanceUid', in: 'path', required: true, schema: uid }], responses: { 200: { description: 'Findings' }, 400: error } } },
-      '/dicom-web/{path}': { get: { summary: 'DICOMweb (QIDO-RS, WADO-RS) proxied to the PACS', parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'As the PACS answers' } } }, post: { summary: 'STOW-RS proxied to the PACS', parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'As the PACS answers' } } } },
+      '/dicom-web/{path}': { get: { summary: 'DICOMweb (QIDO-RS, WADO-RS) proxied to the PACS', parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'As the PACS answers' }, 400: { ...error, description: 'Not a DICOMweb path (a segment other than names, UIDs and frame numbers)' }, 502: error } }, post: { summary: 'STOW-RS proxied to the PACS', parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'As the PACS answers' }, 400: error, 502: error } } },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key from LUNGBRIDGE_API_KEYS, or a session token from /login' } },
@@ -69,6 +69,8 @@ export function openApiDocument(publicUrl: string) {
             model: { type: ['object', 'null'] }, outputs: { type: ['object', 'null'] }, timings: { type: ['object', 'null'] },
             reviewState: { type: 'string', enum: ['unreviewed', 'in-review', 'reviewed'] }, priorAnalysisId: { type: ['string', 'null'] },
             warnings: { type: 'array', items: { type: 'string' } }, viewerUrl: { type: 'string', format: 'uri' },
+            examAssessment: { type: ['object', 'null'], description: 'Exam-level Lung-RADS v2022 of the machine reading' },
+            findingCount: { type: 'integer', description: 'In lists and single analyses' },
             createdAt: { type: 'string', format: 'date-time' }, startedAt: { type: ['string', 'null'] }, finishedAt: { type: ['string', 'null'] },
           },
         },

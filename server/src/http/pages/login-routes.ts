@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { isValidApiKey, keyActor } from '../auth.ts';
+import { readBodyUpTo } from '../middleware.ts';
 import { pageHeaders } from './html.ts';
 import { renderLoginPage } from './login-page.ts';
 import { clearSessionCookie, safeNextPath, setSessionCookie, type SessionOptions } from './session.ts';
@@ -70,18 +71,11 @@ async function readForm(ctx: Koa.Context): Promise<URLSearchParams | undefined> 
     ctx.body = 'form too large';
     return undefined;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Read to the end even past the limit (without keeping it): leaving the loop early would
-  // destroy the socket before the 413 is sent.
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= maxFormBytes) chunks.push(chunk);
-  }
-  if (size > maxFormBytes) {
+  const body = await readBodyUpTo(ctx, maxFormBytes);
+  if (!body) {
     ctx.status = 413;
     ctx.body = 'form too large';
     return undefined;
   }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return new URLSearchParams(body.toString('utf8'));
 }

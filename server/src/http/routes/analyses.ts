@@ -42,8 +42,17 @@ const encodeCursor = (row: AnalysisRow) => Buffer.from(`${row.createdAt.toISOStr
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
-  if (!id || Number.isNaN(createdAt.getTime())) throw badRequest('cursor is not valid', 'invalid_request');
+  if (!z.uuid().safeParse(id).success || Number.isNaN(createdAt.getTime())) throw badRequest('cursor is not valid', 'invalid_request');
   return { createdAt, id };
+}
+
+type GivenPatient = z.infer<typeof givenPatientSchema>;
+
+/** The analysis was queued with these risk-model inputs (as given through the API, `patient.given`). */
+function samePatientInputs(analysis: AnalysisRow, given: GivenPatient): boolean {
+  const stored = (analysis.patient?.given ?? {}) as Record<string, unknown>;
+  const keys = new Set([...Object.keys(stored), ...Object.keys(given)]);
+  return [...keys].every((key) => stored[key] === given[key as keyof GivenPatient]);
 }
 
 export function analysesRouter(deps: HttpDeps): Router {
@@ -62,6 +71,12 @@ export function analysesRouter(deps: HttpDeps): Router {
     const body = parse(createAnalysisSchema, await readJsonBody(ctx, config.maxBodyBytes));
     const latest = await latestAnalysisOfStudy(db, body.studyInstanceUid);
     if (latest && !body.force && ['succeeded', 'queued', 'running'].includes(latest.status)) {
+      // Patient inputs the existing analysis was not given would be lost by answering with it.
+      if (body.patient && !samePatientInputs(latest, body.patient)) {
+        throw conflict(latest.status === 'succeeded'
+          ? `Analysis ${latest.id} of this study has finished without these patient inputs; send them again with "force": true to analyse the study with them`
+          : `Analysis ${latest.id} of this study is ${latest.status} without these patient inputs; send them again (with force) when it has finished`);
+      }
       // Idempotent: the study is analysed or being analysed; `force` asks for a new run.
       ctx.status = latest.status === 'succeeded' ? 200 : 202;
       ctx.body = presentAnalysis(latest, base(ctx));
@@ -165,7 +180,7 @@ export function analysesRouter(deps: HttpDeps): Router {
   }
 
   router.get('/api/v1/studies/:studyInstanceUid/findings', async (ctx) => {
-    const studyInstanceUid = parse(uidSchema, ctx.params.studyInstanceUid);
+    const { studyInstanceUid } = parse(z.object({ studyInstanceUid: uidSchema }), ctx.params);
     const { analysisId, rows } = await currentFindingsOfStudy(db, studyInstanceUid);
     ctx.body = { studyInstanceUid, analysisId: analysisId ?? null, findings: rows.map(presentFinding) };
   });

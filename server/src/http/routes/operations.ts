@@ -7,7 +7,11 @@ import type { HttpDeps } from '../deps.ts';
 import { renderGauge } from '../metrics.ts';
 import { openApiDocument } from '../openapi.ts';
 
-async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
+/**
+ * One dependency's health. `/health` answers without a key, so a failure says only that it did not
+ * answer: its message (hosts, ports, user names) goes to the log.
+ */
+async function probe(name: string, deps: HttpDeps, check: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
   try {
     const detail = await Promise.race([
       check(),
@@ -15,7 +19,8 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; deta
     ]);
     return { ok: true, ...(typeof detail === 'string' ? { detail } : {}) };
   } catch (error) {
-    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+    deps.log.warn(`health: ${name} did not answer`, { error: error instanceof Error ? error.message : String(error) });
+    return { ok: false, detail: 'did not answer (the server log says why)' };
   }
 }
 
@@ -24,8 +29,8 @@ export function publicOperationsRouter(deps: HttpDeps): Router {
   const router = new Router();
   router.get('/health', async (ctx) => {
     const [database, orthanc] = await Promise.all([
-      probe(() => deps.database.ping().then(() => deps.database.kind)),
-      probe(() => deps.orthanc.system().then((s) => `Orthanc ${s.Version}`)),
+      probe('database', deps, () => deps.database.ping().then(() => deps.database.kind)),
+      probe('Orthanc', deps, () => deps.orthanc.system().then((s) => `Orthanc ${s.Version}`)),
     ]);
     const ok = database.ok && orthanc.ok;
     ctx.status = ok ? 200 : 503;
