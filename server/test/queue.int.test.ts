@@ -46,4 +46,19 @@ describe('analysis queue on PostgreSQL', () => {
     const [row] = await database.db.select().from(analyses).where(eq(analyses.id, analysis.id));
     expect(row).toMatchObject({ status: 'succeeded', claimedBy: null });
   });
+
+  it('fails an analysis whose worker died on it as often as attempts are allowed, and claims the next one', async () => {
+    await database.db.update(analyses).set({ status: 'cancelled' });
+    const { analysis: deadly } = await enqueueAnalysis(database.db, { studyInstanceUid: '1.2.3.400', trigger: 'api' });
+    const { analysis: next } = await enqueueAnalysis(database.db, { studyInstanceUid: '1.2.3.401', trigger: 'api' });
+    // Claimed three times by workers that died (their claims lapse after 1 s).
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect(await claimNextAnalysis(database.db, `dying-${attempt}`, 1, 3)).toMatchObject({ id: deadly.id, attempts: attempt });
+      await new Promise((r) => setTimeout(r, 1100));
+    }
+    expect(await claimNextAnalysis(database.db, 'healthy', 60, 3)).toMatchObject({ id: next.id });
+    const [row] = await database.db.select().from(analyses).where(eq(analyses.id, deadly.id));
+    expect(row).toMatchObject({ status: 'failed', errorCode: 'internal', claimedBy: null });
+    expect(row.error).toMatch(/stopped 3 times without finishing/);
+  });
 });

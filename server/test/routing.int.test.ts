@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyses, storedSeries } from '../src/db/schema.ts';
+import { analyses, changeFeedCursors, storedSeries } from '../src/db/schema.ts';
 import { importFolder } from '../src/dicomweb/import-folder.ts';
 import { eventually, startTestStack, type TestStack } from './services.ts';
 import { phantomStudy } from './fixtures.ts';
@@ -111,6 +111,45 @@ describe('auto-routing', () => {
     const row = await finished(stack, study.studyInstanceUid);
     expect(row).toMatchObject({ status: 'skipped', skipRule: 'minSlices' });
     expect(row.error).toMatch(/4 slices \(< 10\)/);
+  });
+
+  it('keeps routing when a study was deleted after Orthanc called it stable', async () => {
+    const auth = { authorization: `Basic ${Buffer.from(`${stack.orthanc.username}:${stack.orthanc.password}`).toString('base64')}` };
+    const orthancRest = async (pathname: string, init: RequestInit = {}) => fetch(`${stack.orthanc.url}${pathname}`, { ...init, headers: auth });
+    await stack.service.changeFeed.stop();
+    const deleted = phantomStudy({ seed: 206, slices: 4, nodules: [] });
+    await stack.pacs.store(deleted.studyInstanceUid, deleted.instances);
+    const [{ ID: orthancId }] = await (await orthancRest('/tools/lookup', { method: 'POST', body: deleted.studyInstanceUid })).json() as Array<{ ID: string }>;
+    await eventually(async () => {
+      const { Changes } = await (await orthancRest('/changes?limit=1000&since=0')).json() as { Changes: Array<{ ChangeType: string; ID: string }> };
+      return Changes.some((c) => c.ChangeType === 'StableStudy' && c.ID === orthancId) || undefined;
+    }, 'Orthanc to call the study stable');
+    expect((await orthancRest(`/studies/${orthancId}`, { method: 'DELETE' })).status).toBe(200);
+    const next = phantomStudy({ seed: 207, slices: 4, nodules: [] });
+    await stack.pacs.store(next.studyInstanceUid, next.instances);
+    stack.service.changeFeed.start();
+    // Its StableStudy comes after the deleted study's, which Orthanc can no longer describe.
+    expect(await finished(stack, next.studyInstanceUid)).toMatchObject({ status: 'skipped', skipRule: 'minSlices' });
+    expect(await analysesOf(stack, deleted.studyInstanceUid)).toHaveLength(0);
+  });
+
+  it('reads Orthanc\'s feed from the start when its sequence fell behind the cursor (Orthanc\'s database reset)', async () => {
+    await stack.service.changeFeed.stop();
+    const before = await stack.service.database.db.select().from(analyses);
+    await stack.service.database.db.update(changeFeedCursors).set({ lastSeq: 10_000_000 });
+    const study = phantomStudy({ seed: 208, slices: 4, nodules: [] });
+    await stack.pacs.store(study.studyInstanceUid, study.instances);
+    stack.service.changeFeed.start();
+    expect(await finished(stack, study.studyInstanceUid)).toMatchObject({ status: 'skipped', skipRule: 'minSlices' });
+    // Read again from the start, the studies routed before are not queued again.
+    const auth = { authorization: `Basic ${Buffer.from(`${stack.orthanc.username}:${stack.orthanc.password}`).toString('base64')}` };
+    const { Last: last } = await (await fetch(`${stack.orthanc.url}/changes?last`, { headers: auth })).json() as { Last: number };
+    await eventually(async () => {
+      const cursor = await stack.service.database.db.query.changeFeedCursors.findFirst();
+      return cursor && cursor.lastSeq >= last && cursor.lastSeq < 10_000_000 ? true : undefined;
+    }, 'the change feed to read to the end again');
+    const after = await stack.service.database.db.select().from(analyses);
+    expect(after).toHaveLength(before.length + 1);
   });
 
   it.skipIf(!existsSync(lidcDir))('analyses the two LIDC slabs, recording series, slice count and spacing', async () => {

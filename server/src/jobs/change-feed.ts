@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { changeFeedCursors } from '../db/schema.ts';
 import type { OrthancRest } from '../dicomweb/orthanc-rest.ts';
+import { PipelineError } from '../errors/pipeline-error.ts';
 import type { Logger } from '../logger.ts';
 
 const source = 'orthanc';
@@ -51,6 +52,20 @@ export class OrthancChangeFeed {
     return last;
   }
 
+  /**
+   * Only an error worth retrying (PACS away, 5xx) holds the cursor. Any other (the study was
+   * deleted after Orthanc called it stable, or Orthanc refuses to describe it) would hold it for
+   * good, and no later study would be routed: it is logged and the feed moves on.
+   */
+  private async handleStableStudy(seq: number, orthancId: string): Promise<void> {
+    try {
+      await this.onStableStudy(await this.orthanc.studyInstanceUid(orthancId));
+    } catch (error) {
+      if (!(error instanceof PipelineError) || error.transient) throw error;
+      this.log.warn('change feed: a stable study could not be routed; moving on', { seq, orthancId, code: error.code, error: error.message });
+    }
+  }
+
   private async saveCursor(seq: number): Promise<void> {
     await this.db.insert(changeFeedCursors).values({ source, lastSeq: seq })
       .onConflictDoUpdate({ target: changeFeedCursors.source, set: { lastSeq: seq, updatedAt: sql`now()` } });
@@ -61,11 +76,17 @@ export class OrthancChangeFeed {
     let since = await this.cursor();
     for (;;) {
       const page = await this.orthanc.changes(since, pageSize);
+      if (page.Changes.length === 0 && page.Last < since) {
+        // Orthanc's database was replaced or reset: its sequence starts again below our cursor, and
+        // waiting for it to climb past would ignore every study until then. Studies analysed
+        // before are not queued again (their input fingerprint is unchanged).
+        this.log.warn('change feed: Orthanc\'s last change is behind the cursor (its database was reset?); reading its feed from the start', { cursor: since, last: page.Last });
+        since = 0;
+        await this.saveCursor(since);
+        continue;
+      }
       for (const change of page.Changes) {
-        if (change.ChangeType === 'StableStudy') {
-          const studyInstanceUid = await this.orthanc.studyInstanceUid(change.ID);
-          await this.onStableStudy(studyInstanceUid);
-        }
+        if (change.ChangeType === 'StableStudy') await this.handleStableStudy(change.Seq, change.ID);
         since = change.Seq;
         await this.saveCursor(since);
       }

@@ -62,28 +62,45 @@ export async function recordSkipped(db: Db, input: { studyInstanceUid: string; r
 /**
  * Claims the oldest runnable analysis: a queued one whose back-off has passed, or a running one
  * whose worker stopped renewing its claim (crashed, or lost the database). SKIP LOCKED lets many
- * workers claim concurrently without blocking each other.
+ * workers claim concurrently without blocking each other. A running one already tried
+ * `maxAttempts` times is failed instead of claimed: a study that kills its worker (out of memory,
+ * say) would otherwise be retried first, for ever, taking the other analyses of that process down
+ * with it each time.
  */
-export async function claimNextAnalysis(db: Db, workerId: string, claimTtlSeconds: number): Promise<AnalysisRow | undefined> {
+export async function claimNextAnalysis(db: Db, workerId: string, claimTtlSeconds: number, maxAttempts = Number.POSITIVE_INFINITY): Promise<AnalysisRow | undefined> {
   return db.transaction(async (tx) => {
-    const [next] = await tx.select({ id: analyses.id }).from(analyses)
-      .where(or(
-        and(eq(analyses.status, 'queued'), lte(analyses.runAfter, sql`now()`)),
-        and(eq(analyses.status, 'running'), lt(analyses.claimExpiresAt, sql`now()`)),
-      ))
-      .orderBy(analyses.runAfter, analyses.createdAt)
-      .limit(1)
-      .for('update', { skipLocked: true });
-    if (!next) return undefined;
-    const [claimed] = await tx.update(analyses).set({
-      status: 'running',
-      attempts: sql`${analyses.attempts} + 1`,
-      claimedBy: workerId,
-      claimExpiresAt: sql`now() + make_interval(secs => ${claimTtlSeconds})`,
-      startedAt: sql`coalesce(${analyses.startedAt}, now())`,
-      updatedAt: sql`now()`,
-    }).where(eq(analyses.id, next.id)).returning();
-    return claimed;
+    for (;;) {
+      const [next] = await tx.select({ id: analyses.id, status: analyses.status, attempts: analyses.attempts }).from(analyses)
+        .where(or(
+          and(eq(analyses.status, 'queued'), lte(analyses.runAfter, sql`now()`)),
+          and(eq(analyses.status, 'running'), lt(analyses.claimExpiresAt, sql`now()`)),
+        ))
+        .orderBy(analyses.runAfter, analyses.createdAt)
+        .limit(1)
+        .for('update', { skipLocked: true });
+      if (!next) return undefined;
+      if (next.status === 'running' && next.attempts >= maxAttempts) {
+        await tx.update(analyses).set({
+          status: 'failed',
+          errorCode: 'internal',
+          error: `The worker running it stopped ${next.attempts} times without finishing (a crash, running out of memory, or a restart each time); not tried again`,
+          claimedBy: null,
+          claimExpiresAt: null,
+          finishedAt: sql`now()`,
+          updatedAt: sql`now()`,
+        }).where(eq(analyses.id, next.id));
+        continue;
+      }
+      const [claimed] = await tx.update(analyses).set({
+        status: 'running',
+        attempts: sql`${analyses.attempts} + 1`,
+        claimedBy: workerId,
+        claimExpiresAt: sql`now() + make_interval(secs => ${claimTtlSeconds})`,
+        startedAt: sql`coalesce(${analyses.startedAt}, now())`,
+        updatedAt: sql`now()`,
+      }).where(eq(analyses.id, next.id)).returning();
+      return claimed;
+    }
   });
 }
 

@@ -88,7 +88,7 @@ export class AnalysisWorkers {
     while (!this.controller.signal.aborted) {
       let claimed: AnalysisRow | undefined;
       try {
-        claimed = await claimNextAnalysis(this.db, workerId, this.options.claimTtlSeconds);
+        claimed = await claimNextAnalysis(this.db, workerId, this.options.claimTtlSeconds, this.options.maxAttempts);
       } catch (error) {
         this.log.warn('claim failed (database unavailable?)', { error: String(error) });
       }
