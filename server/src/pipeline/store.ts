@@ -15,8 +15,11 @@ export async function storeResults(deps: { pacs: PacsClient; db: Db }, input: { 
     .onConflictDoNothing();
   const result = await deps.pacs.store(input.studyInstanceUid, input.objects.map((o) => o.part10));
   if (result.failed.length) {
-    const which = result.failed.map((f) => `${f.sopInstanceUid} (reason ${f.reason ?? 'unknown'})`).join(', ');
-    throw new PipelineError('pacs-rejected', `PACS refused to store the results: ${which}`);
+    const reasons = result.failed.map((f) => ({ uid: f.sopInstanceUid, ...stowFailureReason(f.reason) }));
+    const which = reasons.map((r) => `${r.uid} (${r.text})`).join(', ');
+    // Out of resources passes (a full disk is freed, a busy PACS recovers): worth the retries.
+    const transient = reasons.every((r) => r.transient);
+    throw new PipelineError(transient ? 'pacs-unavailable' : 'pacs-rejected', `PACS refused to store the results: ${which}`, transient);
   }
   const storedUids = new Set(result.stored);
   const missing = input.objects.filter((o) => !storedUids.has(o.sopInstanceUid));
@@ -36,4 +39,18 @@ export async function storeResults(deps: { pacs: PacsClient; db: Db }, input: { 
     ...(sr ? { srSopInstanceUid: sr.sopInstanceUid, srSeriesInstanceUid: sr.seriesInstanceUid } : {}),
     ...(seg ? { segSopInstanceUid: seg.sopInstanceUid, segSeriesInstanceUid: seg.seriesInstanceUid } : {}),
   };
+}
+
+/**
+ * A STOW-RS FailureReason (0008,1197) as a PACS administrator reads it: its hexadecimal code, as
+ * the standard lists it (PS3.18 Table 10.5.3-1, PS3.4 Annex B), and what it means.
+ */
+export function stowFailureReason(reason: number | undefined): { text: string; transient: boolean } {
+  if (reason === undefined) return { text: 'no reason given', transient: false };
+  const hex = `0x${reason.toString(16).toUpperCase().padStart(4, '0')}`;
+  const meaning = (reason & 0xff00) === 0xa700 ? 'refused: out of resources'
+    : (reason & 0xff00) === 0xa900 ? 'error: data set does not match SOP class'
+      : (reason & 0xf000) === 0xc000 ? 'error: cannot understand'
+        : ({ 0x0110: 'processing failure', 0x0122: 'SOP class not supported', 0x0124: 'not authorized' } as Record<number, string>)[reason] ?? 'failure';
+  return { text: `reason ${hex}, ${meaning}`, transient: (reason & 0xff00) === 0xa700 };
 }
