@@ -29,7 +29,7 @@ const patientStudyKeywords = [
   'PatientSize', 'PatientWeight', 'StudyInstanceUID', 'StudyDate', 'StudyTime', 'StudyID',
   'AccessionNumber', 'ReferringPhysicianName', 'StudyDescription', 'SeriesInstanceUID', 'SeriesNumber',
   'SeriesDescription', 'BodyPartExamined', 'Manufacturer', 'SliceThickness', 'KVP',
-  'ConvolutionKernel', 'ContrastBolusAgent',
+  'ConvolutionKernel', 'ContrastBolusAgent', 'TimezoneOffsetFromUTC',
 ] as const;
 
 function firstNumber(value: unknown, name: string, sop: string): number {

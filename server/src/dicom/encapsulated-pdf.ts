@@ -8,7 +8,7 @@
 import type { NaturalizedDataset } from 'dcmjs';
 import type { ModelInfo, VolumeSource } from '../domain/index.ts';
 import { DicomBuildError, DicomReadError, requireLo } from './errors.ts';
-import { dicomDateTime, newInstanceModules, patientStudyModules } from './source-modules.ts';
+import { newInstanceModules, patientStudyModules } from './source-modules.ts';
 import { newUid } from './uids.ts';
 
 export const encapsulatedPdfStorageSopClassUid = '1.2.840.10008.5.1.4.1.1.104.1';
@@ -31,28 +31,28 @@ export function buildEncapsulatedPdf(input: EncapsulatedPdfInput): NaturalizedDa
   if (!(pdf.length >= 5 && Buffer.from(pdf.subarray(0, 5)).toString('latin1') === '%PDF-')) {
     throw new DicomBuildError('pdf', 'must be a PDF file (starting with %PDF-)');
   }
-  const now = input.now ?? new Date();
-  const { date, time } = dicomDateTime(now);
+  const instance = newInstanceModules({
+    sopClassUid: encapsulatedPdfStorageSopClassUid,
+    sopInstanceUid: newUid(),
+    seriesInstanceUid: newUid(),
+    modality: 'DOC',
+    seriesNumber: input.seriesNumber,
+    seriesDescription: input.seriesDescription,
+    model: input.model,
+    now: input.now ?? new Date(),
+    timezoneOffsetFromUtc: input.source.patientStudy.TimezoneOffsetFromUTC,
+  });
   // OB values have even length (PS3.5 7.1.1): pad with a NUL; EncapsulatedDocumentLength keeps the true size.
   const padded = new Uint8Array(pdf.length + (pdf.length % 2));
   padded.set(pdf);
   const sources = input.sourceInstances ?? [];
   return {
     ...patientStudyModules(input.source),
-    ...newInstanceModules({
-      sopClassUid: encapsulatedPdfStorageSopClassUid,
-      sopInstanceUid: newUid(),
-      seriesInstanceUid: newUid(),
-      modality: 'DOC',
-      seriesNumber: input.seriesNumber,
-      seriesDescription: input.seriesDescription,
-      model: input.model,
-      now,
-    }),
+    ...instance,
     // SC Equipment (C.8.6.1): made on a workstation, not captured from film or video.
     ConversionType: 'WSD',
     // Encapsulated Document (C.24.2).
-    AcquisitionDateTime: `${date}${time}`,
+    AcquisitionDateTime: `${String(instance.ContentDate)}${String(instance.ContentTime)}`,
     // The PDF names the study by UID, date and accession, never the patient's name or ID.
     BurnedInAnnotation: 'NO',
     DocumentTitle: requireLo('title', input.title),

@@ -18,6 +18,15 @@ const seg = buildSegmentation({ volume, findings, model: testModel });
 const dir = mkdtempSync(path.join(tmpdir(), 'lungbridge-seg-'));
 
 describe('buildSegmentation', () => {
+  it('says whether segments overlap: NO for apart nodules, YES when two masks share voxels', () => {
+    expect(seg.SegmentsOverlap).toBe('NO');
+    const touching = paintFindings(syntheticVolume(), [
+      { centre: { x: 20, y: 30, z: 10 }, radiusVoxels: 6, laterality: 'right', zone: 'upper', type: 'solid', probability: 0.9 },
+      { centre: { x: 28, y: 30, z: 10 }, radiusVoxels: 4, laterality: 'right', zone: 'upper', type: 'part-solid', probability: 0.8 },
+    ]);
+    expect(buildSegmentation({ volume, findings: touching, model: testModel }).SegmentsOverlap).toBe('YES');
+  });
+
   it('passes dciodvfy without errors or warnings', async () => {
     const file = path.join(dir, 'seg.dcm');
     writeFileSync(file, toPart10(seg));

@@ -9,7 +9,7 @@
  */
 import type { NaturalizedDataset } from 'dcmjs';
 import type { BoxMask, Finding, ModelInfo, Volume } from '../domain/index.ts';
-import { voxelToPatient } from '../domain/index.ts';
+import { boxMasksOverlap, voxelToPatient } from '../domain/index.ts';
 import { codeSequenceItem, codes, type Code } from './codes.ts';
 import { DicomBuildError, requireLo, requireUid } from './errors.ts';
 import { newInstanceModules, patientStudyModules, manufacturer } from './source-modules.ts';
@@ -65,6 +65,7 @@ export function buildSegmentation(input: SegmentationInput): NaturalizedDataset 
       seriesDescription: 'Lungbridge nodule segmentation',
       model,
       now: input.now ?? new Date(),
+      timezoneOffsetFromUtc: source.patientStudy.TimezoneOffsetFromUTC,
     }),
     // Frame of Reference (C.7.4.1): the CT's, so the masks land on its voxels.
     FrameOfReferenceUID: requireUid('volume.source.frameOfReferenceUid', source.frameOfReferenceUid),
@@ -77,7 +78,8 @@ export function buildSegmentation(input: SegmentationInput): NaturalizedDataset 
     ContentDescription: 'Lung nodules',
     ContentCreatorName: `${manufacturer}^`, // PN with the name in the family-name component: dciodvfy flags a bare word as the retired PN form
     SegmentationType: 'BINARY',
-    SegmentsOverlap: 'NO',
+    // Each nodule is segmented on its own, so two close ones can share voxels (C.8.20.2: then not NO).
+    SegmentsOverlap: findings.some((f, n) => findings.slice(n + 1).some((g) => boxMasksOverlap(f.mask, g.mask))) ? 'YES' : 'NO',
     SegmentSequence: findings.map((f) => segmentItem(f, algorithmName)),
     // Image Pixel (C.7.6.3) for BINARY: 1 bit, MONOCHROME2.
     SamplesPerPixel: 1,

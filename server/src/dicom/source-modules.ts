@@ -40,11 +40,14 @@ export interface NewInstance {
   readonly seriesDescription: string;
   readonly model?: ModelInfo;
   readonly now: Date;
+  /** The source's TimezoneOffsetFromUTC (0008,0201), if it has one. */
+  readonly timezoneOffsetFromUtc?: unknown;
 }
 
 /** General/SR Document Series, General Equipment, SOP Common, and the instance's content date/time. */
 export function newInstanceModules(instance: NewInstance): NaturalizedDataset {
-  const { date, time } = dicomDateTime(instance.now);
+  const offset = utcOffset(instance.timezoneOffsetFromUtc);
+  const { date, time } = dicomDateTime(instance.now, offset);
   const softwareVersions = instance.model
     ? [requireLo('model.version', `${instance.model.name} ${instance.model.version}`)]
     : [manufacturer];
@@ -54,7 +57,8 @@ export function newInstanceModules(instance: NewInstance): NaturalizedDataset {
     SOPInstanceUID: requireUid('sopInstanceUid', instance.sopInstanceUid),
     InstanceCreationDate: date,
     InstanceCreationTime: time,
-    TimezoneOffsetFromUTC: '+0000',
+    // It applies to every date and time of the instance, the study's copied from the source too.
+    ...(offset ? { TimezoneOffsetFromUTC: offset } : {}),
     Modality: instance.modality,
     SeriesInstanceUID: requireUid('seriesInstanceUid', instance.seriesInstanceUid),
     SeriesNumber: instance.seriesNumber,
@@ -70,8 +74,21 @@ export function newInstanceModules(instance: NewInstance): NaturalizedDataset {
   };
 }
 
-/** DA and TM (PS3.5 6.2) in UTC: a server's local zone says nothing about the hospital's. */
-export function dicomDateTime(now: Date): { date: string; time: string } {
-  const iso = now.toISOString();
+/**
+ * DA and TM (PS3.5 6.2) as the source study writes its own: at its TimezoneOffsetFromUTC when it
+ * has one (which the output then carries), else in local time, as the modality's StudyDate and
+ * StudyTime are (Lungbridge runs beside the hospital's PACS; set TZ where its zone differs).
+ */
+export function dicomDateTime(now: Date, utcOffsetHhmm?: string): { date: string; time: string } {
+  const minutes = utcOffsetHhmm
+    ? (utcOffsetHhmm.startsWith('-') ? -1 : 1) * (Number(utcOffsetHhmm.slice(1, 3)) * 60 + Number(utcOffsetHhmm.slice(3, 5)))
+    : -now.getTimezoneOffset();
+  const iso = new Date(now.getTime() + minutes * 60_000).toISOString();
   return { date: iso.slice(0, 10).replaceAll('-', ''), time: iso.slice(11, 19).replaceAll(':', '') };
+}
+
+/** A TimezoneOffsetFromUTC value (&ZZXX: +0100, -0500), or undefined for anything else. */
+function utcOffset(value: unknown): string | undefined {
+  const text = String(value ?? '').trim();
+  return /^[+-](?:0\d|1[0-4])[0-5]\d$/.test(text) ? text : undefined;
 }

@@ -13,6 +13,20 @@ export interface BoxMask {
   readonly data: Uint8Array;
 }
 
+/** Whether two masks share a voxel. */
+export function boxMasksOverlap(a: BoxMask, b: BoxMask): boolean {
+  const low = [0, 1, 2].map((axis) => Math.max(a.offset[axis], b.offset[axis]));
+  const high = [0, 1, 2].map((axis) => Math.min(a.offset[axis] + a.size[axis], b.offset[axis] + b.size[axis]));
+  const at = (m: BoxMask, x: number, y: number, z: number) =>
+    m.data[(x - m.offset[0]) + (y - m.offset[1]) * m.size[0] + (z - m.offset[2]) * m.size[0] * m.size[1]];
+  for (let z = low[2]; z < high[2]; z++) {
+    for (let y = low[1]; y < high[1]; y++) {
+      for (let x = low[0]; x < high[0]; x++) if (at(a, x, y, z) && at(b, x, y, z)) return true;
+    }
+  }
+  return false;
+}
+
 export function boxMaskVoxelCount(mask: BoxMask): number {
   let n = 0;
   for (const v of mask.data) n += v;

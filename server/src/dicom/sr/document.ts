@@ -44,6 +44,7 @@ export function buildSrDocument(input: SrDocumentInput): NaturalizedDataset {
       seriesDescription: input.seriesDescription,
       ...(input.model ? { model: input.model } : {}),
       now: input.now,
+      timezoneOffsetFromUtc: input.source.patientStudy.TimezoneOffsetFromUTC,
     }),
     // SR Document Series (C.17.1): type 2, empty: no MPPS step is known to us.
     ReferencedPerformedProcedureStepSequence: [],
