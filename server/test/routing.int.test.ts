@@ -7,6 +7,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyses, changeFeedCursors, storedSeries } from '../src/db/schema.ts';
 import { importFolder } from '../src/dicomweb/import-folder.ts';
+import { createDefaultEngine } from '../src/engine.ts';
+import { hookedEngine } from './engines.ts';
 import { eventually, startTestStack, type TestStack } from './services.ts';
 import { phantomStudy } from './fixtures.ts';
 
@@ -165,5 +167,54 @@ describe('auto-routing', () => {
       expect(row.series?.spacingMm).toEqual([want.pixel, want.pixel, 2.5]);
       expect(row.series?.seriesInstanceUid).toMatch(/^1\.3\.6\.1\.4\.1\.14519\.5\.2\.1\.6279\.6001\./);
     }
+  });
+});
+
+describe('images that arrive while their study is analysed', () => {
+  let stack: TestStack;
+  let duringAnalysis: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const engine = hookedEngine(await createDefaultEngine(), {
+      beforeAnalyze: async () => {
+        const work = duringAnalysis;
+        duringAnalysis = undefined;
+        await work?.();
+      },
+    });
+    stack = await startTestStack({ engine });
+  });
+  afterAll(async () => { await stack?.stop(); });
+
+  // Their StableStudy finds the run active and passes; storing the run's results makes Orthanc call
+  // the study stable again, and then its input differs from what the run read.
+  it('are analysed once the run that missed them has finished', async () => {
+    const study = phantomStudy({ seed: 209, slices: 40, nodules: [] });
+    const [first] = study.datasets;
+    const late = phantomStudy({
+      seed: 210, slices: 40, nodules: [],
+      edit: (datasets) => datasets.map((ds) => ({ ...ds, StudyInstanceUID: first.StudyInstanceUID, PatientID: first.PatientID, PatientName: first.PatientName, PatientBirthDate: first.PatientBirthDate, PatientSex: first.PatientSex })),
+    });
+    duringAnalysis = async () => {
+      // A second series arrives after the run has read the study; its StableStudy finds the run active.
+      const auth = { authorization: `Basic ${Buffer.from(`${stack.orthanc.username}:${stack.orthanc.password}`).toString('base64')}` };
+      const { Last: before } = await (await fetch(`${stack.orthanc.url}/changes?last`, { headers: auth })).json() as { Last: number };
+      await stack.pacs.store(study.studyInstanceUid, late.instances);
+      const stable = await eventually(async () => {
+        const { Changes } = await (await fetch(`${stack.orthanc.url}/changes?since=${before}&limit=1000`, { headers: auth })).json() as { Changes: Array<{ Seq: number; ChangeType: string }> };
+        return Changes.find((c) => c.ChangeType === 'StableStudy')?.Seq;
+      }, 'Orthanc to call the study stable again');
+      await eventually(async () => {
+        const cursor = await stack.service.database.db.query.changeFeedCursors.findFirst();
+        return cursor && cursor.lastSeq >= stable ? true : undefined;
+      }, 'the change feed to read that StableStudy');
+    };
+    await stack.pacs.store(study.studyInstanceUid, study.instances);
+    const runs = await eventually(async () => {
+      const rows = await analysesOf(stack, study.studyInstanceUid);
+      return rows.length === 2 && rows.every((r) => r.status === 'succeeded') ? rows : undefined;
+    }, 'a second analysis of the study, with the late series', 180_000);
+    expect(duringAnalysis).toBeUndefined();
+    expect(runs.map((r) => r.trigger)).toEqual(['auto', 'auto']);
+    expect(new Set(runs.map((r) => r.inputFingerprint)).size).toBe(2);
   });
 });
