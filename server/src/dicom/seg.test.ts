@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, test } from 'vitest';
 import { runDciodvfy } from '../../test/dicom-validators.ts';
-import type { Finding } from '../domain/index.ts';
+import { voxelToPatient, type Finding } from '../domain/index.ts';
 import { codes } from './codes.ts';
 import { DicomBuildError } from './errors.ts';
 import { fromPart10, toPart10 } from './part10.ts';
@@ -18,6 +18,21 @@ const seg = buildSegmentation({ volume, findings, model: testModel });
 const dir = mkdtempSync(path.join(tmpdir(), 'lungbridge-seg-'));
 
 describe('buildSegmentation', () => {
+  it('places each frame at its source slice\'s own position, also where the series steps unevenly', () => {
+    // Slice 10 lies 0.6 mm off the grid (a step within what the volume stage accepts).
+    const slicePositions = Array.from({ length: volume.dims[2] }, (_, k) => {
+      const p = voxelToPatient(volume, { x: 0, y: 0, z: k });
+      return k === 10 ? { ...p, z: p.z + 0.6 } : p;
+    });
+    const uneven = buildSegmentation({ volume: { ...volume, source: { ...volume.source, slicePositions } }, findings, model: testModel });
+    const frames = uneven.PerFrameFunctionalGroupsSequence as Record<string, any>[];
+    const onSlice10 = frames.filter((f) => f.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID === volume.source.sopInstanceUids[10]);
+    expect(onSlice10.length).toBeGreaterThan(0);
+    for (const frame of onSlice10) expect(frame.PlanePositionSequence[0].ImagePositionPatient).toEqual([slicePositions[10].x, slicePositions[10].y, slicePositions[10].z]);
+    expect(() => buildSegmentation({ volume: { ...volume, source: { ...volume.source, slicePositions: slicePositions.slice(1) } }, findings, model: testModel }))
+      .toThrow(/volume\.source\.slicePositions: needs one position per slice/);
+  });
+
   it('says whether segments overlap: NO for apart nodules, YES when two masks share voxels', () => {
     expect(seg.SegmentsOverlap).toBe('NO');
     const touching = paintFindings(syntheticVolume(), [

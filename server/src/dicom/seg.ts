@@ -102,7 +102,8 @@ export function buildSegmentation(input: SegmentationInput): NaturalizedDataset 
       PlaneOrientationSequence: [{ ImageOrientationPatient: [u.x, u.y, u.z, v.x, v.y, v.z] }],
     }],
     PerFrameFunctionalGroupsSequence: frames.map((frame) => {
-      const position = voxelToPatient(volume, { x: 0, y: 0, z: frame.slice });
+      // The source slice's own position: a frame must lie where the slice it names lies (C.7.6.16.2.3).
+      const position = source.slicePositions?.[frame.slice] ?? voxelToPatient(volume, { x: 0, y: 0, z: frame.slice });
       return {
         DerivationImageSequence: [{
           SourceImageSequence: [{
@@ -244,6 +245,9 @@ function checkVolume(volume: Volume): void {
     throw new DicomBuildError('volume.source.sopInstanceUids', `needs one UID per slice: ${volume.dims[2]} slices, ${source.sopInstanceUids.length} UIDs`);
   }
   source.sopInstanceUids.forEach((uid, k) => requireUid(`volume.source.sopInstanceUids[${k}]`, uid));
+  if (source.slicePositions && source.slicePositions.length !== volume.dims[2]) {
+    throw new DicomBuildError('volume.source.slicePositions', `needs one position per slice: ${volume.dims[2]} slices, ${source.slicePositions.length} positions`);
+  }
 }
 
 /** PS3.3 C.8.20.2: segment numbers start at 1 and increase by 1. */

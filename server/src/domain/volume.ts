@@ -32,6 +32,12 @@ export interface VolumeSource {
   readonly frameOfReferenceUid: string;
   /** SOPInstanceUID of slice k, in volume order. */
   readonly sopInstanceUids: readonly string[];
+  /**
+   * ImagePositionPatient of slice k as the source gives it (mm). The volume's grid takes the median
+   * slice step, and a series may step unevenly within limits (pipeline/volume.ts); absent where the
+   * volume was made on its grid (phantoms), whose positions are the grid's.
+   */
+  readonly slicePositions?: readonly Vec3[];
   readonly sopClassUid: string;
   /** Nominal SliceThickness (0018,0050), informational only. */
   readonly sliceThicknessMm?: number;

@@ -66,5 +66,7 @@ describe('buildVolume', () => {
   it('tolerates small spacing jitter without calling it a gap', () => {
     const { volume } = buildVolume([slice(0), slice(1.01), slice(1.99), slice(3)]);
     expect(volume.dims[2]).toBe(4);
+    // Each slice keeps its own position for what is placed on it (SEG frames), off the grid or not.
+    expect(volume.source.slicePositions?.map((p) => p.z)).toEqual([0, 1.01, 1.99, 3]);
   });
 });

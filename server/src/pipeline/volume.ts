@@ -110,6 +110,7 @@ export function buildVolume(slices: readonly CtSlice[]): { volume: Volume; summa
       seriesInstanceUid: first.seriesInstanceUid,
       frameOfReferenceUid: first.frameOfReferenceUid,
       sopInstanceUids: ordered.map(({ slice }) => slice.sopInstanceUid),
+      slicePositions: ordered.map(({ slice: { imagePositionPatient: [x, y, z] } }) => ({ x, y, z })),
       sopClassUid: first.sopClassUid,
       sliceThicknessMm: first.sliceThickness,
       patientStudy: first.patientStudy,
