@@ -47,7 +47,7 @@ export interface NewInstance {
 /** General/SR Document Series, General Equipment, SOP Common, and the instance's content date/time. */
 export function newInstanceModules(instance: NewInstance): NaturalizedDataset {
   const offset = utcOffset(instance.timezoneOffsetFromUtc);
-  const { date, time } = dicomDateTime(instance.now, offset);
+  const { date, time } = dicomDateTime(instance.now, offset?.minutes);
   const softwareVersions = instance.model
     ? [requireLo('model.version', `${instance.model.name} ${instance.model.version}`)]
     : [manufacturer];
@@ -58,7 +58,7 @@ export function newInstanceModules(instance: NewInstance): NaturalizedDataset {
     InstanceCreationDate: date,
     InstanceCreationTime: time,
     // It applies to every date and time of the instance, the study's copied from the source too.
-    ...(offset ? { TimezoneOffsetFromUTC: offset } : {}),
+    ...(offset ? { TimezoneOffsetFromUTC: offset.text } : {}),
     Modality: instance.modality,
     SeriesInstanceUID: requireUid('seriesInstanceUid', instance.seriesInstanceUid),
     SeriesNumber: instance.seriesNumber,
@@ -79,16 +79,14 @@ export function newInstanceModules(instance: NewInstance): NaturalizedDataset {
  * has one (which the output then carries), else in local time, as the modality's StudyDate and
  * StudyTime are (Lungbridge runs beside the hospital's PACS; set TZ where its zone differs).
  */
-export function dicomDateTime(now: Date, utcOffsetHhmm?: string): { date: string; time: string } {
-  const minutes = utcOffsetHhmm
-    ? (utcOffsetHhmm.startsWith('-') ? -1 : 1) * (Number(utcOffsetHhmm.slice(1, 3)) * 60 + Number(utcOffsetHhmm.slice(3, 5)))
-    : -now.getTimezoneOffset();
-  const iso = new Date(now.getTime() + minutes * 60_000).toISOString();
+function dicomDateTime(now: Date, utcOffsetMinutes = -now.getTimezoneOffset()): { date: string; time: string } {
+  const iso = new Date(now.getTime() + utcOffsetMinutes * 60_000).toISOString();
   return { date: iso.slice(0, 10).replaceAll('-', ''), time: iso.slice(11, 19).replaceAll(':', '') };
 }
 
-/** A TimezoneOffsetFromUTC value (&ZZXX: +0100, -0500), or undefined for anything else. */
-function utcOffset(value: unknown): string | undefined {
+/** A TimezoneOffsetFromUTC value (&ZZXX: +0100, -0500) and its minutes, or undefined for anything else. */
+function utcOffset(value: unknown): { text: string; minutes: number } | undefined {
   const text = String(value ?? '').trim();
-  return /^[+-](?:0\d|1[0-4])[0-5]\d$/.test(text) ? text : undefined;
+  const match = /^([+-])(0\d|1[0-4])([0-5]\d)$/.exec(text);
+  return match ? { text, minutes: (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) } : undefined;
 }

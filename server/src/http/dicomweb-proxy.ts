@@ -66,7 +66,7 @@ export function dicomWebProxy(options: DicomWebProxyOptions): Koa.Middleware {
       const outgoing = send({ hostname: target.hostname, port: target.port, method: ctx.method, path, headers, timeout: 120_000 }, resolve);
       outgoing.on('error', reject);
       outgoing.on('timeout', () => outgoing.destroy(new Error('PACS timed out')));
-      if (['POST', 'PUT'].includes(ctx.method)) ctx.req.pipe(outgoing);
+      if (ctx.method === 'POST') ctx.req.pipe(outgoing);
       else outgoing.end();
     }).catch((error: Error) => {
       // The path without its query: QIDO-RS queries carry patient names and IDs.

@@ -48,9 +48,10 @@ export async function storeResults(deps: { pacs: PacsClient; db: Db }, input: { 
 export function stowFailureReason(reason: number | undefined): { text: string; transient: boolean } {
   if (reason === undefined) return { text: 'no reason given', transient: false };
   const hex = `0x${reason.toString(16).toUpperCase().padStart(4, '0')}`;
-  const meaning = (reason & 0xff00) === 0xa700 ? 'refused: out of resources'
+  const outOfResources = (reason & 0xff00) === 0xa700;
+  const meaning = outOfResources ? 'refused: out of resources'
     : (reason & 0xff00) === 0xa900 ? 'error: data set does not match SOP class'
       : (reason & 0xf000) === 0xc000 ? 'error: cannot understand'
         : ({ 0x0110: 'processing failure', 0x0122: 'SOP class not supported', 0x0124: 'not authorized' } as Record<number, string>)[reason] ?? 'failure';
-  return { text: `reason ${hex}, ${meaning}`, transient: (reason & 0xff00) === 0xa700 };
+  return { text: `reason ${hex}, ${meaning}`, transient: outOfResources };
 }

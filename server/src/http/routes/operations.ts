@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { analyses } from '../../db/schema.ts';
 import { queueDepth } from '../../jobs/queue.ts';
 import { sitePerformance } from '../../review/site-performance.ts';
+import type { Logger } from '../../logger.ts';
 import type { HttpDeps } from '../deps.ts';
 import { renderGauge } from '../metrics.ts';
 import { openApiDocument } from '../openapi.ts';
@@ -11,7 +12,7 @@ import { openApiDocument } from '../openapi.ts';
  * One dependency's health. `/health` answers without a key, so a failure says only that it did not
  * answer: its message (hosts, ports, user names) goes to the log.
  */
-async function probe(name: string, deps: HttpDeps, check: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
+async function probe(name: string, log: Logger, check: () => Promise<unknown>): Promise<{ ok: boolean; detail?: string }> {
   try {
     const detail = await Promise.race([
       check(),
@@ -19,7 +20,7 @@ async function probe(name: string, deps: HttpDeps, check: () => Promise<unknown>
     ]);
     return { ok: true, ...(typeof detail === 'string' ? { detail } : {}) };
   } catch (error) {
-    deps.log.warn(`health: ${name} did not answer`, { error: error instanceof Error ? error.message : String(error) });
+    log.warn(`health: ${name} did not answer`, { error: error instanceof Error ? error.message : String(error) });
     return { ok: false, detail: 'did not answer (the server log says why)' };
   }
 }
@@ -29,8 +30,8 @@ export function publicOperationsRouter(deps: HttpDeps): Router {
   const router = new Router();
   router.get('/health', async (ctx) => {
     const [database, orthanc] = await Promise.all([
-      probe('database', deps, () => deps.database.ping().then(() => deps.database.kind)),
-      probe('Orthanc', deps, () => deps.orthanc.system().then((s) => `Orthanc ${s.Version}`)),
+      probe('database', deps.log, () => deps.database.ping().then(() => deps.database.kind)),
+      probe('Orthanc', deps.log, () => deps.orthanc.system().then((s) => `Orthanc ${s.Version}`)),
     ]);
     const ok = database.ok && orthanc.ok;
     ctx.status = ok ? 200 : 503;
