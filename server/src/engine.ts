@@ -34,7 +34,7 @@ export async function createDefaultEngine(options: DetectorOptions = {}): Promis
   return {
     model,
     analyze: async (volume, options) => {
-      const result = await analyzeVolume(volume, { detector, onStage: options.onStage });
+      const result = await analyzeVolume(volume, { detector, onStage: options.onStage, trackingUid: options.trackingUid });
       const lungWarning = result.lungs.found ? [] : [`No lungs found, so no nodules were looked for: ${result.lungs.reason ?? 'unknown reason'}`];
       return { findings: result.findings, warnings: [...result.warnings, ...lungWarning], lungs: result.lungs };
     },

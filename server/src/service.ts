@@ -7,7 +7,7 @@ import { OrthancRest } from './dicomweb/orthanc-rest.ts';
 import { createApp } from './http/app.ts';
 import { ServiceMetrics } from './http/metrics.ts';
 import { OrthancChangeFeed } from './jobs/change-feed.ts';
-import { recordProgress } from './jobs/queue.ts';
+import { claimFence, recordProgress } from './jobs/queue.ts';
 import { routeStableStudy, seriesStoredByUs } from './jobs/router.ts';
 import { AnalysisWorkers, type AnalysisPatch, type RunAnalysis } from './jobs/worker.ts';
 import type { AnalysisRow } from './jobs/queue.ts';
@@ -71,19 +71,23 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
     const comparePrior = withPriors
       ? createPriorComparer({ db: database.db, pacs, workerId, claimTtlSeconds: config.workers.claimTtlSeconds, runInline: (prior) => execute(prior, workerId, false) })
       : undefined;
+    // Every write of the run holds its claim: a worker that paused past it and lost the analysis changes nothing.
+    const claim = claimFence(database.db, analysis.id, workerId);
     const result = await runAnalysisPipeline({ pacs, analyze: engine.analyze, publish, model: engine.model, comparePrior }, {
       analysisId: analysis.id,
       studyInstanceUid: analysis.studyInstanceUid,
+      resultsKey: analysis.resultsKey,
+      claim,
       ignoreSeries: await seriesStoredByUs(database.db, analysis.studyInstanceUid),
       onProgress: (progress) => recordProgress(database.db, analysis.id, workerId, { ...progress, model: engine.model }),
-      onFindings: (findings) => saveFindings(database.db, analysis.id, analysis.studyInstanceUid, findings),
+      onFindings: (findings) => claim.write((tx) => saveFindings(tx, analysis.id, analysis.studyInstanceUid, findings)),
       givenPatient,
-      onComparison: (comparison) => saveComparison(database.db, analysis.id, comparison),
-      onAssessment: (assessment, findings) => saveAssessment(database.db, analysis.id, {
+      onComparison: (comparison) => claim.write((tx) => saveComparison(tx, analysis.id, comparison)),
+      onAssessment: (assessment, findings) => claim.write((tx) => saveAssessment(tx, analysis.id, {
         exam: assessment.exam,
         patient: { ...assessment.patient, ...(givenPatient ? { given: givenPatient } : {}) },
         findings: findings.map((f, n) => ({ index: f.index, assessment: assessment.findingAssessments[n] })),
-      }),
+      })),
     });
     for (const [stage, ms] of Object.entries(result.timings)) metrics.stageDuration.observe({ stage }, ms / 1000);
     metrics.analysisDuration.observe({}, (performance.now() - started) / 1000);

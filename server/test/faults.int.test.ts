@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { analyses, findings } from '../src/db/schema.ts';
+import { analyses, findings, reports } from '../src/db/schema.ts';
+import { readMeasurementReport } from '../src/dicom/read-sr.ts';
+import { PipelineError } from '../src/errors/pipeline-error.ts';
 import { importFolder } from '../src/dicomweb/import-folder.ts';
 import { createDefaultEngine } from '../src/engine.ts';
 import { hookedEngine } from './engines.ts';
@@ -94,6 +96,71 @@ describe('faults', () => {
     expect(done.attempts).toBeGreaterThanOrEqual(2);
     expect(done.error).toBeNull();
     expect((await stack.pacs.searchSeries(study.studyInstanceUid)).some((s) => s.modality === 'SR')).toBe(true);
+  });
+
+  it('stores no second set of results when a run is retried after its results reached the PACS unrecorded', async () => {
+    let lostOnce = false;
+    const engine = hookedEngine(await createDefaultEngine(), {
+      // The STOW went through, but its answer (or the record of it) was lost: the run is retried.
+      published: () => {
+        if (lostOnce) return;
+        lostOnce = true;
+        throw new PipelineError('pacs-unavailable', 'PACS unavailable during store: connection reset (test)', true);
+      },
+    });
+    stack = await startTestStack({ env: noRouting, engine });
+    const study = phantomStudy({ seed: 313, slices: 30 });
+    await stack.pacs.store(study.studyInstanceUid, study.instances);
+    const id = await queue(stack, study.studyInstanceUid);
+    const done = await outcome(stack, id);
+    expect(lostOnce).toBe(true);
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 2 });
+
+    const results = (await stack.pacs.searchSeries(study.studyInstanceUid)).filter((s) => s.modality !== 'CT');
+    expect(results.map((s) => `${s.modality} x${s.instanceCount}`).sort()).toEqual(['DOC x1', 'SEG x1', 'SR x1']);
+    expect(results.find((s) => s.modality === 'SR')?.seriesInstanceUid).toBe(done.outputs?.srSeriesInstanceUid);
+    // What the PACS kept is what the database says: the same nodules by the same tracking UIDs.
+    const sr = readMeasurementReport(new Uint8Array(await (await stack.api(`/api/v1/analyses/${id}/sr`)).arrayBuffer()));
+    const rows = await stack.service.database.db.select().from(findings).where(eq(findings.analysisId, id)).orderBy(findings.index);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(sr.nodules.map((n) => n.trackingUid)).toEqual(rows.map((r) => r.trackingUid));
+  });
+
+  it('lets a worker that paused past its claim write nothing once another has taken the analysis over', async () => {
+    let release: () => void = () => {};
+    const hang = new Promise<void>((resolve) => { release = resolve; });
+    let paused = false;
+    const publishedFor: string[] = [];
+    const engine = hookedEngine(await createDefaultEngine(), {
+      beforeAnalyze: async (studyInstanceUid) => {
+        if (studyInstanceUid !== pausedStudy.studyInstanceUid) return;
+        paused = true;
+        await hang;
+      },
+      published: (analysisId) => { publishedFor.push(analysisId); },
+    });
+    const pausedStudy = phantomStudy({ seed: 314, slices: 30 });
+    const nextStudy = phantomStudy({ seed: 315, slices: 12, nodules: [] });
+    stack = await startTestStack({ env: noRouting, engine });
+    await stack.pacs.store(pausedStudy.studyInstanceUid, pausedStudy.instances);
+    await stack.pacs.store(nextStudy.studyInstanceUid, nextStudy.instances);
+    const id = await queue(stack, pausedStudy.studyInstanceUid);
+    await eventually(async () => (paused ? true : undefined), 'the worker to pause in the analysis');
+
+    // While it is paused its claim lapses and another worker takes the analysis over.
+    const db = stack.service.database.db;
+    await db.update(analyses).set({ claimedBy: 'the-other-worker', claimExpiresAt: new Date(Date.now() + 600_000), attempts: 2 }).where(eq(analyses.id, id));
+    // The one worker slot takes the next study only once the paused run has ended.
+    const nextId = await queue(stack, nextStudy.studyInstanceUid);
+    release();
+    expect((await outcome(stack, nextId)).status).toBe('succeeded');
+
+    const [row] = await db.select().from(analyses).where(eq(analyses.id, id));
+    expect(row).toMatchObject({ status: 'running', claimedBy: 'the-other-worker', outputs: null });
+    expect(await db.select().from(findings).where(eq(findings.analysisId, id))).toEqual([]);
+    expect(await db.select().from(reports).where(eq(reports.analysisId, id))).toEqual([]);
+    expect(publishedFor).toEqual([nextId]);
+    expect((await stack.pacs.searchSeries(pausedStudy.studyInstanceUid)).map((s) => s.modality)).toEqual(['CT']);
   });
 
   it('gives up after the attempt limit when the PACS stays away, saying why', async () => {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { analyses } from '../src/db/schema.ts';
-import { claimNextAnalysis, enqueueAnalysis, finishClaimed } from '../src/jobs/queue.ts';
+import { claimFence, claimNextAnalysis, enqueueAnalysis, finishClaimed, requeueAnalysis } from '../src/jobs/queue.ts';
 import { startLocalPostgres, type LocalPostgres } from '../src/local/postgres-process.ts';
 
 /** Queue semantics on a real PostgreSQL server (the embedded PGlite is covered by pglite.test.ts). */
@@ -45,6 +45,34 @@ describe('analysis queue on PostgreSQL', () => {
     expect(await finishClaimed(database.db, analysis.id, 'other', { status: 'succeeded' })).toBe(true);
     const [row] = await database.db.select().from(analyses).where(eq(analyses.id, analysis.id));
     expect(row).toMatchObject({ status: 'succeeded', claimedBy: null });
+  });
+
+  it('fences a run\'s writes: after a takeover the paused worker\'s write is refused and changes nothing', async () => {
+    await database.db.update(analyses).set({ status: 'cancelled' });
+    const { analysis } = await enqueueAnalysis(database.db, { studyInstanceUid: '1.2.3.350', trigger: 'api' });
+    expect(await claimNextAnalysis(database.db, 'paused-worker', 1)).toMatchObject({ id: analysis.id });
+    const fence = claimFence(database.db, analysis.id, 'paused-worker');
+    const warn = (tx: Database['db'], text: string) => tx.update(analyses).set({ warnings: [text] }).where(eq(analyses.id, analysis.id));
+    await fence.write((tx) => warn(tx, 'written while the claim was held'));
+    await fence.check();
+
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await claimNextAnalysis(database.db, 'other', 60)).toMatchObject({ id: analysis.id, claimedBy: 'other' });
+    await expect(fence.write((tx) => warn(tx, 'written after the takeover'))).rejects.toMatchObject({ code: 'claim-lost' });
+    await expect(fence.check()).rejects.toMatchObject({ code: 'claim-lost' });
+    const [row] = await database.db.select().from(analyses).where(eq(analyses.id, analysis.id));
+    expect(row.warnings).toEqual(['written while the claim was held']);
+  });
+
+  it('keeps an analysis\'s results key through claims and gives it a new one when queued again by hand', async () => {
+    await database.db.update(analyses).set({ status: 'cancelled' });
+    const { analysis } = await enqueueAnalysis(database.db, { studyInstanceUid: '1.2.3.360', trigger: 'api' });
+    const claimed = await claimNextAnalysis(database.db, 'w', 60);
+    expect(claimed).toMatchObject({ id: analysis.id, resultsKey: analysis.resultsKey });
+    expect(await finishClaimed(database.db, analysis.id, 'w', { status: 'succeeded' })).toBe(true);
+    const again = await requeueAnalysis(database.db, analysis.id);
+    expect(again?.resultsKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(again?.resultsKey).not.toBe(analysis.resultsKey);
   });
 
   it('fails an analysis whose worker died on it as often as attempts are allowed, and claims the next one', async () => {

@@ -39,6 +39,12 @@ export const analyses = pgTable('analyses', {
   reviewState: text('review_state').notNull().default('unreviewed'),
   /** Earliest time a worker may (re)try it: retries back off through this. */
   runAfter: timestamp('run_after', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * What the UIDs of the run's results are made from (with its input and model): the same through
+   * retries and takeovers, so a run done again stores the same instances; new when the analysis is
+   * queued again by hand (`requeueAnalysis`), which asks for a new version of the results.
+   */
+  resultsKey: uuid('results_key').notNull().defaultRandom(),
   claimedBy: text('claimed_by'),
   claimExpiresAt: timestamp('claim_expires_at', { withTimezone: true }),
   /**

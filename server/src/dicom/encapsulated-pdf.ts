@@ -9,7 +9,7 @@ import type { NaturalizedDataset } from 'dcmjs';
 import type { ModelInfo, VolumeSource } from '../domain/index.ts';
 import { DicomBuildError, DicomReadError, requireLo } from './errors.ts';
 import { newInstanceModules, patientStudyModules } from './source-modules.ts';
-import { newUid } from './uids.ts';
+import { newInstanceUids, type InstanceUids } from './uids.ts';
 
 export const encapsulatedPdfStorageSopClassUid = '1.2.840.10008.5.1.4.1.1.104.1';
 
@@ -24,6 +24,8 @@ export interface EncapsulatedPdfInput {
   readonly seriesNumber: number;
   readonly seriesDescription: string;
   readonly now?: Date;
+  /** Fresh ones when left out; a run's results take theirs from its key (pipeline/encode.ts). */
+  readonly uids?: InstanceUids;
 }
 
 export function buildEncapsulatedPdf(input: EncapsulatedPdfInput): NaturalizedDataset {
@@ -33,8 +35,7 @@ export function buildEncapsulatedPdf(input: EncapsulatedPdfInput): NaturalizedDa
   }
   const instance = newInstanceModules({
     sopClassUid: encapsulatedPdfStorageSopClassUid,
-    sopInstanceUid: newUid(),
-    seriesInstanceUid: newUid(),
+    ...(input.uids ?? newInstanceUids()),
     modality: 'DOC',
     seriesNumber: input.seriesNumber,
     seriesDescription: input.seriesDescription,

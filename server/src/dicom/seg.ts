@@ -13,7 +13,7 @@ import { boxMasksOverlap, voxelToPatient } from '../domain/index.ts';
 import { codeSequenceItem, codes, type Code } from './codes.ts';
 import { DicomBuildError, requireLo, requireUid } from './errors.ts';
 import { newInstanceModules, patientStudyModules, manufacturer } from './source-modules.ts';
-import { newUid } from './uids.ts';
+import { newInstanceUids, newUid, type InstanceUids } from './uids.ts';
 
 export const segmentationStorageSopClassUid = '1.2.840.10008.5.1.4.1.1.66.4';
 
@@ -24,6 +24,8 @@ export interface SegmentationInput {
   readonly model: ModelInfo;
   readonly seriesNumber?: number;
   readonly now?: Date;
+  /** Fresh ones when left out; a run's results take theirs from its key (pipeline/encode.ts). */
+  readonly uids?: InstanceUids;
 }
 
 /** Tag numbers (group << 16 | element) for the Multi-frame Dimension Module's AT attributes. */
@@ -58,8 +60,7 @@ export function buildSegmentation(input: SegmentationInput): NaturalizedDataset 
     ...patientStudyModules(source),
     ...newInstanceModules({
       sopClassUid: segmentationStorageSopClassUid,
-      sopInstanceUid: newUid(),
-      seriesInstanceUid: newUid(),
+      ...(input.uids ?? newInstanceUids()),
       modality: 'SEG',
       seriesNumber: input.seriesNumber ?? 9101,
       seriesDescription: 'Lungbridge nodule segmentation',

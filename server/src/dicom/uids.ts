@@ -19,6 +19,16 @@ export function uidFromName(name: string): string {
   return uuidHexToUid(hash.subarray(0, 16).toString('hex'));
 }
 
+/** The two UIDs a new result object needs. */
+export interface InstanceUids {
+  readonly sopInstanceUid: string;
+  readonly seriesInstanceUid: string;
+}
+
+export function newInstanceUids(): InstanceUids {
+  return { sopInstanceUid: newUid(), seriesInstanceUid: newUid() };
+}
+
 function uuidHexToUid(hex: string): string {
   return `2.25.${BigInt(`0x${hex}`).toString(10)}`;
 }

@@ -18,6 +18,8 @@ export type PipelineErrorCode =
   | 'pacs-rejected'
   | 'no-lungs'
   | 'database-unavailable'
+  /** Another worker took the analysis over (this one's claim lapsed): nothing more is written. */
+  | 'claim-lost'
   | 'internal';
 
 export class PipelineError extends Error {

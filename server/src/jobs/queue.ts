@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { analyses } from '../db/schema.ts';
 import type { AnalysisStatus } from '../domain/analysis.ts';
+import { PipelineError } from '../errors/pipeline-error.ts';
 
 export type AnalysisRow = typeof analyses.$inferSelect;
 export type AnalysisTrigger = 'api' | 'auto' | 'cli';
@@ -125,6 +126,30 @@ export async function finishClaimed(db: Db, id: string, workerId: string, patch:
   return rows.length === 1;
 }
 
+/**
+ * The writes of a run, fenced on its claim. A worker that pauses (a stopped VM, a long GC, a
+ * suspended container) for longer than the claim's lifetime loses the analysis to another worker;
+ * when it goes on, its writes must change nothing. Each runs in a transaction that first locks the
+ * analysis row and finds it still claimed by this worker, so no write lands after a takeover.
+ */
+export interface ClaimFence {
+  /** Runs `write` in a transaction that holds the claim; throws a 'claim-lost' PipelineError when it does not. */
+  write<T>(write: (tx: Db) => Promise<T>): Promise<T>;
+  /** Throws like `write` when the claim is gone: before work outside the database, such as storing into the PACS. */
+  check(): Promise<void>;
+}
+
+export function claimFence(db: Db, id: string, workerId: string): ClaimFence {
+  const write = <T>(work: (tx: Db) => Promise<T>): Promise<T> => db.transaction(async (tx) => {
+    const [held] = await tx.select({ id: analyses.id }).from(analyses)
+      .where(and(eq(analyses.id, id), eq(analyses.claimedBy, workerId), eq(analyses.status, 'running')))
+      .for('update');
+    if (!held) throw new PipelineError('claim-lost', `Analysis ${id} was taken over by another worker after this one's claim (${workerId}) lapsed; this run writes nothing more`);
+    return work(tx);
+  });
+  return { write, check: () => write(async () => undefined) };
+}
+
 /** Progress that is worth keeping even if the run later fails (chosen series, timings so far). */
 export async function recordProgress(db: Db, id: string, workerId: string, patch: Pick<Partial<typeof analyses.$inferInsert>, 'series' | 'timings' | 'warnings' | 'model' | 'inputFingerprint'>): Promise<void> {
   await db.update(analyses).set({ ...patch, updatedAt: sql`now()` })
@@ -139,11 +164,11 @@ export async function cancelAnalysis(db: Db, id: string): Promise<AnalysisRow | 
   return row;
 }
 
-/** Puts a finished analysis back in the queue with a fresh attempt budget. */
+/** Puts a finished analysis back in the queue with a fresh attempt budget; its next results are a new version (new UIDs). */
 export async function requeueAnalysis(db: Db, id: string): Promise<AnalysisRow | undefined> {
   const [row] = await db.update(analyses).set({
     status: 'queued', attempts: 0, error: null, errorCode: null, skipRule: null,
-    runAfter: sql`now()`, finishedAt: null, updatedAt: sql`now()`,
+    resultsKey: sql`gen_random_uuid()`, runAfter: sql`now()`, finishedAt: null, updatedAt: sql`now()`,
   }).where(and(eq(analyses.id, id), inArray(analyses.status, ['failed', 'skipped', 'cancelled', 'succeeded'])))
     .returning();
   return row;

@@ -19,6 +19,8 @@ export interface AnalyzeOptions {
   /** Candidates below this probability are dropped before segmentation. */
   readonly minProbability?: number;
   readonly onStage?: (stage: AnalysisStage, ms: number) => void;
+  /** The tracking UID of finding `index` (1..n); fresh ones by default. */
+  readonly trackingUid?: (findingIndex: number) => string;
 }
 
 export interface VolumeAnalysis {
@@ -75,7 +77,7 @@ export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}
   const measured = time('measure', () => masks
     .map(({ candidate, mask }) => measureNodule(volume, lungs, mask!, candidate.probability))
     .filter((m) => reportableSize(m) >= minDiameterMm || smallSolidNoduleSize(volume, lungs, m) >= minDiameterMm));
-  const findings = rankFindings(dropDuplicates(measured, volume.spacing));
+  const findings = rankFindings(dropDuplicates(measured, volume.spacing), options.trackingUid ?? newUid);
   return { findings, lungs: lungSummary, warnings, timings: timings as StageTimings, detector: detectorInfo };
 }
 
@@ -115,9 +117,9 @@ function dropDuplicates(measured: NoduleMeasurement[], spacing: readonly [number
   return kept;
 }
 
-/** Orders by decreasing size (then probability) and numbers 1..n with fresh tracking UIDs. */
-function rankFindings(measured: NoduleMeasurement[]): Finding[] {
+/** Orders by decreasing size (then probability) and numbers 1..n, each with its tracking UID. */
+function rankFindings(measured: NoduleMeasurement[], trackingUid: (findingIndex: number) => string): Finding[] {
   return [...measured]
     .sort((a, b) => b.meanDiameterMm - a.meanDiameterMm || b.probability - a.probability)
-    .map((m, n) => ({ ...m, index: n + 1, trackingUid: newUid() }));
+    .map((m, n) => ({ ...m, index: n + 1, trackingUid: trackingUid(n + 1) }));
 }

@@ -4,6 +4,7 @@ import { toPart10 } from '../dicom/part10.ts';
 import { buildSegmentation } from '../dicom/seg.ts';
 import { buildMeasurementReport } from '../dicom/sr/measurement-report.ts';
 import { buildNotAnalysedReport } from '../dicom/sr/not-analysed-report.ts';
+import { newInstanceUids, newUid, uidFromName, type InstanceUids } from '../dicom/uids.ts';
 import type { ModelInfo } from '../domain/analysis.ts';
 import type { FindingAssessment, LungRadsResult } from '../domain/assessment.ts';
 import type { Finding } from '../domain/finding.ts';
@@ -20,6 +21,29 @@ export interface EncodedObject {
   readonly part10: Uint8Array;
 }
 
+/** Where a run's UIDs come from: its result objects' (per kind) and its findings' tracking UIDs. */
+export interface ResultUids {
+  instance(kind: EncodedObject['kind']): InstanceUids;
+  trackingUid(findingIndex: number): string;
+}
+
+/** New UIDs at every call: each encoding is a new version beside the last. */
+export const freshResultUids: ResultUids = { instance: newInstanceUids, trackingUid: newUid };
+
+/**
+ * The same UIDs for the same key. The service keys a run on its analysis, input and model
+ * (`runAnalysisPipeline`), so that a run done again stores the same instances, which the PACS
+ * keeps once (Orthanc answers a second STOW of an instance with success and keeps the first), not
+ * a second set of SR, SEG and PDF beside the first: a retry after the results reached the PACS but
+ * the answer or the record of it was lost, or a worker that paused past its claim and goes on.
+ */
+export function keyedResultUids(key: string): ResultUids {
+  return {
+    instance: (kind) => ({ sopInstanceUid: uidFromName(`results ${key} ${kind} instance`), seriesInstanceUid: uidFromName(`results ${key} ${kind} series`) }),
+    trackingUid: (findingIndex) => uidFromName(`results ${key} nodule ${findingIndex}`),
+  };
+}
+
 /** Series numbers of Lungbridge's results, high enough to sort after the modality's series. */
 export const resultSeriesNumbers = { seg: 9001, sr: 9002, pdf: 9003, notAnalysedSr: 9103 } as const;
 
@@ -28,7 +52,7 @@ export function encoded(kind: EncodedObject['kind'], dataset: NaturalizedDataset
 }
 
 /** The report PDF with a key image per nodule, as Encapsulated PDF in the source study. */
-function encodeReportPdf(volume: Volume, findings: readonly Finding[], report: LungScreeningReport, model: ModelInfo): EncodedObject {
+function encodeReportPdf(volume: Volume, findings: readonly Finding[], report: LungScreeningReport, model: ModelInfo, uids: InstanceUids): EncodedObject {
   const keyImages = findings.map((finding) => {
     const slice = Math.min(volume.dims[2] - 1, Math.max(0, Math.round(finding.centroidVoxel.z)));
     return {
@@ -46,6 +70,7 @@ function encodeReportPdf(volume: Volume, findings: readonly Finding[], report: L
     model,
     seriesNumber: resultSeriesNumbers.pdf,
     seriesDescription: `Lungbridge report: Lung-RADS ${report.exam.lungRads.category} (for review)`,
+    uids,
   });
   return encoded('pdf', dataset);
 }
@@ -55,7 +80,7 @@ function encodeReportPdf(volume: Volume, findings: readonly Finding[], report: L
  * found) and a TID 1500 SR that references it, carrying Lung-RADS and Brock when assessed. With a
  * report, also the report as Encapsulated PDF and, when the exam could not be assessed (Lung-RADS
  * 0), a "not analysed" SR saying why, so that no reader takes the absence of findings as a negative
- * result. Fresh UIDs every call, so a re-run adds a new version and never collides with the last one.
+ * result. The UIDs come from `uids` (fresh ones by default).
  */
 export function encodeResults(input: {
   volume: Volume;
@@ -64,9 +89,11 @@ export function encodeResults(input: {
   assessments?: readonly (FindingAssessment | undefined)[];
   examLungRads?: LungRadsResult;
   report?: LungScreeningReport;
+  uids?: ResultUids;
 }): EncodedObject[] {
+  const uids = input.uids ?? freshResultUids;
   const segmentation = input.findings.length
-    ? buildSegmentation({ volume: input.volume, findings: input.findings, model: input.model, seriesNumber: resultSeriesNumbers.seg })
+    ? buildSegmentation({ volume: input.volume, findings: input.findings, model: input.model, seriesNumber: resultSeriesNumbers.seg, uids: uids.instance('seg') })
     : undefined;
   const measurementReport = buildMeasurementReport({
     volume: input.volume,
@@ -76,11 +103,12 @@ export function encodeResults(input: {
     model: input.model,
     segmentation,
     seriesNumber: resultSeriesNumbers.sr,
+    uids: uids.instance('sr'),
   });
   const objects = [...(segmentation ? [encoded('seg', segmentation)] : []), encoded('sr', measurementReport)];
   const { report } = input;
   if (report) {
-    objects.push(encodeReportPdf(input.volume, input.findings, report, input.model));
+    objects.push(encodeReportPdf(input.volume, input.findings, report, input.model, uids.instance('pdf')));
     const { assessable } = report.exam;
     if (!assessable.ok) {
       objects.push(encoded('not-analysed-sr', buildNotAnalysedReport({
@@ -88,6 +116,7 @@ export function encodeResults(input: {
         reason: `the exam cannot be assessed (Lung-RADS 0): ${assessable.reason}`,
         model: input.model,
         seriesNumber: resultSeriesNumbers.notAnalysedSr,
+        uids: uids.instance('not-analysed-sr'),
       })));
     }
   }

@@ -24,7 +24,7 @@ export function reportOutputs(objects: readonly EncodedObject[]): Record<string,
  * recorded with the UIDs of what was stored.
  */
 export function createPublisher(deps: { pacs: PacsClient; db: Db; model: ModelInfo }): PublishResults {
-  return async ({ volume, findings, assessment, analysisId, onStage }) => {
+  return async ({ volume, findings, assessment, analysisId, uids, claim, onStage }) => {
     let started = performance.now();
     const objects = encodeResults({
       volume,
@@ -33,15 +33,18 @@ export function createPublisher(deps: { pacs: PacsClient; db: Db; model: ModelIn
       assessments: assessment.findingAssessments,
       examLungRads: assessment.exam,
       report: assessment.report,
+      uids,
     });
     onStage?.('encode', Math.round(performance.now() - started));
     started = performance.now();
+    // A late worker that passes this and then stores stores the same instances as the one that took over (`uids`).
+    await claim.check();
     const outputs = await storeResults({ pacs: deps.pacs, db: deps.db }, { analysisId, studyInstanceUid: volume.source.studyInstanceUid, objects });
-    await saveMachineReport(deps.db, analysisId, {
+    await claim.write((tx) => saveMachineReport(tx, analysisId, {
       report: assessment.report,
       issuedBy: `${deps.model.name} ${deps.model.version}`,
       outputs: reportOutputs(objects),
-    });
+    }));
     onStage?.('store', Math.round(performance.now() - started));
     return outputs;
   };

@@ -2,13 +2,15 @@ import type { PacsClient } from '../dicomweb/client.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { ModelInfo, PipelineStage, SeriesSummary, StageTimings, StoredOutputs } from '../domain/analysis.ts';
 import type { Volume } from '../domain/volume.ts';
+import type { ClaimFence } from '../jobs/queue.ts';
 import { assessAnalysis, type Assessment, type GivenPatient } from './assess.ts';
 import type { ComparePrior, PriorStudyComparison } from '../priors/compare-with-prior.ts';
+import { keyedResultUids, type ResultUids } from './encode.ts';
 import { describeStudy, fetchStudy } from './fetch.ts';
 import { buildVolume } from './volume.ts';
 
 /** Stages 3-5 (lungs, detect, segment + measure) as one call, so the CLI and eval share them. */
-export type AnalyzeVolume = (volume: Volume, options: { onStage?: (stage: PipelineStage, ms: number) => void }) => Promise<{
+export type AnalyzeVolume = (volume: Volume, options: { onStage?: (stage: PipelineStage, ms: number) => void; trackingUid?: (findingIndex: number) => string }) => Promise<{
   findings: Finding[];
   warnings: string[];
   /** Whether lungs were found (no lungs: the exam is Lung-RADS 0); taken as found when left out. */
@@ -21,6 +23,9 @@ export type PublishResults = (input: {
   findings: readonly Finding[];
   assessment: Assessment;
   analysisId: string;
+  uids: ResultUids;
+  /** Checked before storing, and the record of what was stored written through it. */
+  claim: ClaimFence;
   onStage?: (stage: PipelineStage, ms: number) => void;
 }) => Promise<StoredOutputs>;
 
@@ -36,6 +41,10 @@ export interface AnalysisPipelineDeps {
 export interface AnalysisRunInput {
   readonly analysisId: string;
   readonly studyInstanceUid: string;
+  /** The analysis's `resultsKey`: with the input and the model, what the results' UIDs are made from. */
+  readonly resultsKey: string;
+  /** The run's claim on the analysis, which the publisher checks before it stores anything. */
+  readonly claim: ClaimFence;
   /** Series Lungbridge itself stored into the study; never inputs. */
   readonly ignoreSeries: ReadonlySet<string>;
   /** Records the findings before the results are stored, so a store failure loses nothing. */
@@ -79,11 +88,13 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
   });
   // Recorded before the volume is built: a series that then fails is still known as this input.
   await input.onProgress?.({ inputFingerprint: fetched.inputFingerprint, timings, warnings: [] });
+  const uids = keyedResultUids(`${input.resultsKey} ${fetched.inputFingerprint} ${deps.model.name} ${deps.model.version}`);
   const { volume, summary } = await timed('volume', () => buildVolume(fetched.slices));
   await input.onProgress?.({ series: summary, timings, warnings: [] });
 
   const analysed = await deps.analyze(volume, {
     onStage: (stage, ms) => { timings[stage] = Math.round(ms); },
+    trackingUid: uids.trackingUid,
   });
   const { findings, lungs } = analysed;
   const prior = deps.comparePrior ? await deps.comparePrior({ analysisId: input.analysisId, volume, findings }) : { warnings: [] };
@@ -104,6 +115,6 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
   if (comparison) await input.onComparison?.(comparison);
   await input.onAssessment?.(assessment, findings);
 
-  const outputs = await deps.publish({ volume, findings, assessment, analysisId: input.analysisId, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
+  const outputs = await deps.publish({ volume, findings, assessment, analysisId: input.analysisId, uids, claim: input.claim, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
   return { series: summary, findings, warnings, timings, outputs, model: deps.model, assessment, comparison };
 }

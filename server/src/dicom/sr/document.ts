@@ -6,7 +6,7 @@ import type { NaturalizedDataset } from 'dcmjs';
 import type { ModelInfo, VolumeSource } from '../../domain/index.ts';
 import { requireUid } from '../errors.ts';
 import { newInstanceModules, patientStudyModules } from '../source-modules.ts';
-import { newUid } from '../uids.ts';
+import { newInstanceUids, type InstanceUids } from '../uids.ts';
 import type { ContentItem } from './content-items.ts';
 
 export const sopClasses = {
@@ -29,6 +29,8 @@ export interface SrDocumentInput {
   readonly seriesDescription: string;
   readonly model?: ModelInfo;
   readonly now: Date;
+  /** Fresh ones when left out; a run's results take theirs from its key (pipeline/encode.ts). */
+  readonly uids?: InstanceUids;
 }
 
 export function buildSrDocument(input: SrDocumentInput): NaturalizedDataset {
@@ -37,8 +39,7 @@ export function buildSrDocument(input: SrDocumentInput): NaturalizedDataset {
     ...patientStudyModules(input.source),
     ...newInstanceModules({
       sopClassUid: sopClasses.comprehensiveSr,
-      sopInstanceUid: newUid(),
-      seriesInstanceUid: newUid(),
+      ...(input.uids ?? newInstanceUids()),
       modality: 'SR',
       seriesNumber: input.seriesNumber,
       seriesDescription: input.seriesDescription,

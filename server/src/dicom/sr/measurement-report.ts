@@ -25,7 +25,7 @@ import type { AxisLine, Finding, FindingAssessment, LungRadsResult, ModelInfo, V
 import { codes, units, type Code } from '../codes.ts';
 import { DicomBuildError, requireLo } from '../errors.ts';
 import { checkSegmentNumbers, lateralityCode, segmentationStorageSopClassUid } from '../seg.ts';
-import { uidFromName } from '../uids.ts';
+import { uidFromName, type InstanceUids } from '../uids.ts';
 import {
   codeItem, containerItem, imageItem, numItem, polylineItem, textItem, uidrefItem, type ContentItem,
 } from './content-items.ts';
@@ -42,6 +42,7 @@ export interface MeasurementReportInput {
   readonly segmentation?: NaturalizedDataset;
   readonly seriesNumber?: number;
   readonly now?: Date;
+  readonly uids?: InstanceUids;
 }
 
 export const deviceObserverName = 'Lungbridge';
@@ -117,6 +118,7 @@ export function buildMeasurementReport(input: MeasurementReportInput): Naturaliz
     seriesDescription: 'Lungbridge nodule measurements',
     model,
     now: input.now ?? new Date(),
+    uids: input.uids,
   });
 }
 

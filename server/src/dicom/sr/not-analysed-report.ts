@@ -7,6 +7,7 @@ import type { NaturalizedDataset } from 'dcmjs';
 import type { ModelInfo, VolumeSource } from '../../domain/index.ts';
 import { codes, type Code } from '../codes.ts';
 import { requireText } from '../errors.ts';
+import type { InstanceUids } from '../uids.ts';
 import { codeItem, containerItem, textItem } from './content-items.ts';
 import { buildSrDocument } from './document.ts';
 import { deviceObserverContext } from './measurement-report.ts';
@@ -18,6 +19,7 @@ export interface NotAnalysedInput {
   readonly model: ModelInfo;
   readonly seriesNumber?: number;
   readonly now?: Date;
+  readonly uids?: InstanceUids;
 }
 
 export function notAnalysedText(reason: string): string {
@@ -46,5 +48,6 @@ export function buildNotAnalysedReport(input: NotAnalysedInput): NaturalizedData
     seriesDescription: 'Lungbridge: NOT ANALYSED',
     model: input.model,
     now: input.now ?? new Date(),
+    uids: input.uids,
   });
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "analyses" ADD COLUMN "results_key" uuid DEFAULT gen_random_uuid() NOT NULL;
