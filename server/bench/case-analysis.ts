@@ -1,6 +1,6 @@
 import { parseCtSlice } from '../src/dicom/ct-slice.ts';
 import { listDicomFiles, readFileBytes } from '../src/dicom/read-folder.ts';
-import { createDetector } from '../src/engine.ts';
+import { createDetector } from '../src/pipeline/create-detector.ts';
 import { analyzeVolume } from '../src/pipeline/analyze-volume.ts';
 import { buildVolume } from '../src/pipeline/volume.ts';
 import { measure } from './measure.ts';

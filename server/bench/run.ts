@@ -49,6 +49,7 @@ try {
   await orthanc.destroy();
 }
 results.push(...await benchCase('case-analysis.ts', [seriesDir]));
+results.push(...await benchCase('case-service-analysis.ts', [seriesDir]));
 results.push(...await benchCase('case-inference.ts', [seriesDir]));
 
 const [wado, fetchVolume] = results;

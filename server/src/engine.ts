@@ -1,43 +1,23 @@
-import { createClassicalDetector } from './detect/classical-detector.ts';
-import { createModelDetector, defaultModelPath, loadPatchClassifier } from './inference/model-detector.ts';
-import type { Detector } from './pipeline/detect.ts';
-import { analyzeVolume } from './pipeline/analyze-volume.ts';
 import { createPublisher } from './pipeline/publish.ts';
+import type { DetectorOptions } from './pipeline/create-detector.ts';
 import type { AnalysisEngine } from './service.ts';
-
-export type DetectorChoice = 'classical' | 'model';
-
-export interface DetectorOptions {
-  readonly detector?: DetectorChoice;
-  /** The ONNX model file for 'model' (default models/lungbridge-nodule-cnn.onnx). */
-  readonly modelPath?: string;
-  /** Threads of one analysis: onnxruntime's intra-op threads and the detect stage's (default the host's cores). */
-  readonly threads?: number;
-}
+import { startAnalysisThread } from './threads/analysis-thread.ts';
 
 /**
- * The detector the service, the CLI and the demo use: the trained model (models/MODEL_CARD.md) by
- * default, as it ranks phantom nodules better than the classical detector at every false-positive
- * rate and keeps to one false positive per LIDC slab; 'classical' needs no model file. The
- * model's session is created here once and reused for every analysis.
+ * The analysis the service runs: the chosen detector (`createDetector`) and the shared analyse
+ * stages on the analysis thread, results stored back from the service's own.
  */
-export async function createDetector(options: DetectorOptions = {}): Promise<Detector> {
-  if (options.detector === 'classical') return createClassicalDetector();
-  const threads = options.threads === undefined ? {} : { threads: options.threads };
-  return createModelDetector(await loadPatchClassifier(options.modelPath ?? defaultModelPath, threads), threads);
-}
-
-/** The analysis the service runs: the chosen detector, the shared analyse stages, results stored back. */
 export async function createDefaultEngine(options: DetectorOptions = {}): Promise<AnalysisEngine> {
-  const detector = await createDetector(options);
-  const model = { name: detector.name, version: detector.version };
+  const thread = await startAnalysisThread(options);
+  const { model } = thread;
   return {
     model,
     analyze: async (volume, options) => {
-      const result = await analyzeVolume(volume, { detector, onStage: options.onStage, trackingUid: options.trackingUid });
+      const result = await thread.analyze(volume, options);
       const lungWarning = result.lungs.found ? [] : [`No lungs found, so no nodules were looked for: ${result.lungs.reason ?? 'unknown reason'}`];
       return { findings: result.findings, warnings: [...result.warnings, ...lungWarning], lungs: result.lungs };
     },
     createPublisher: (pacs, database) => createPublisher({ pacs, db: database.db, model }),
+    close: () => thread.close(),
   };
 }

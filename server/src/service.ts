@@ -25,6 +25,8 @@ export interface AnalysisEngine {
   /** Builds and stores the DICOM results; given the PACS and the database to record what it stored. */
   createPublisher(pacs: PacsClient, database: Database): PublishResults;
   readonly model: ModelInfo;
+  /** Stops what the engine runs (its analysis thread); its owner calls it, after the service has stopped. */
+  close(): Promise<void>;
 }
 
 export interface Service {

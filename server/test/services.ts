@@ -56,6 +56,8 @@ export async function startTestStack(options: { env?: Record<string, string>; en
     ...options.env,
   };
   const log = createLogger(baseEnv.LUNGBRIDGE_LOG_LEVEL as 'error');
+  // The stack owns the engines it runs (the analysis threads stop with it).
+  const engines = new Set([engine]);
   let service = await startService(loadConfig(baseEnv), engine, log);
   const pacs = new PacsClient({ dicomWebUrl: `${orthanc.url}/dicom-web`, username: orthanc.username, password: orthanc.password });
 
@@ -71,11 +73,13 @@ export async function startTestStack(options: { env?: Record<string, string>; en
     },
     async restartService(env = {}, nextEngine = engine, graceMs?: number) {
       await service.stop(graceMs);
+      engines.add(nextEngine);
       service = await startService(loadConfig({ ...baseEnv, ...env }), nextEngine, log);
       return service;
     },
     async stop() {
       await service.stop();
+      await Promise.all([...engines].map((e) => e.close()));
       await orthanc.destroy();
       await postgres.destroy();
       await rm(dataDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { toPart10 } from '../dicom/part10.ts';
 import { buildSegmentation } from '../dicom/seg.ts';
 import { buildMeasurementReport } from '../dicom/sr/measurement-report.ts';
 import { buildNotAnalysedReport } from '../dicom/sr/not-analysed-report.ts';
-import { newInstanceUids, newUid, uidFromName, type InstanceUids } from '../dicom/uids.ts';
+import type { InstanceUids } from '../dicom/uids.ts';
 import type { ModelInfo } from '../domain/analysis.ts';
 import type { FindingAssessment, LungRadsResult } from '../domain/assessment.ts';
 import type { Finding } from '../domain/finding.ts';
@@ -12,6 +12,7 @@ import type { Volume } from '../domain/volume.ts';
 import type { LungScreeningReport } from '../report/build-report.ts';
 import { keyImageFieldMm, renderKeyImage } from '../report/key-image.ts';
 import { renderReportPdf } from '../report/render-pdf.ts';
+import { freshResultUids, type ResultUids } from './result-uids.ts';
 
 export interface EncodedObject {
   /** 'not-analysed-sr': the short SR that says the AI did not (validly) analyse the study. */
@@ -19,29 +20,6 @@ export interface EncodedObject {
   readonly sopInstanceUid: string;
   readonly seriesInstanceUid: string;
   readonly part10: Uint8Array;
-}
-
-/** Where a run's UIDs come from: its result objects' (per kind) and its findings' tracking UIDs. */
-export interface ResultUids {
-  instance(kind: EncodedObject['kind']): InstanceUids;
-  trackingUid(findingIndex: number): string;
-}
-
-/** New UIDs at every call: each encoding is a new version beside the last. */
-export const freshResultUids: ResultUids = { instance: newInstanceUids, trackingUid: newUid };
-
-/**
- * The same UIDs for the same key. The service keys a run on its analysis, input and model
- * (`runAnalysisPipeline`), so that a run done again stores the same instances, which the PACS
- * keeps once (Orthanc answers a second STOW of an instance with success and keeps the first), not
- * a second set of SR, SEG and PDF beside the first: a retry after the results reached the PACS but
- * the answer or the record of it was lost, or a worker that paused past its claim and goes on.
- */
-export function keyedResultUids(key: string): ResultUids {
-  return {
-    instance: (kind) => ({ sopInstanceUid: uidFromName(`results ${key} ${kind} instance`), seriesInstanceUid: uidFromName(`results ${key} ${kind} series`) }),
-    trackingUid: (findingIndex) => uidFromName(`results ${key} nodule ${findingIndex}`),
-  };
 }
 
 /** Series numbers of Lungbridge's results, high enough to sort after the modality's series. */

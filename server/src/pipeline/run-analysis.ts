@@ -5,12 +5,16 @@ import type { Volume } from '../domain/volume.ts';
 import type { ClaimFence } from '../jobs/queue.ts';
 import { assessAnalysis, type Assessment, type GivenPatient } from './assess.ts';
 import type { ComparePrior, PriorStudyComparison } from '../priors/compare-with-prior.ts';
-import { keyedResultUids, type ResultUids } from './encode.ts';
 import { describeStudy, fetchStudy } from './fetch.ts';
+import { keyedResultUids, type ResultUids } from './result-uids.ts';
 import { buildVolume } from './volume.ts';
 
 /** Stages 3-5 (lungs, detect, segment + measure) as one call, so the CLI and eval share them. */
-export type AnalyzeVolume = (volume: Volume, options: { onStage?: (stage: PipelineStage, ms: number) => void; trackingUid?: (findingIndex: number) => string }) => Promise<{
+export type AnalyzeVolume = (volume: Volume, options: {
+  onStage?: (stage: PipelineStage, ms: number) => void;
+  /** What the findings' tracking UIDs are made from (`keyedResultUids`); fresh ones without it. */
+  runKey?: string;
+}) => Promise<{
   findings: Finding[];
   warnings: string[];
   /** Whether lungs were found (no lungs: the exam is Lung-RADS 0); taken as found when left out. */
@@ -88,13 +92,13 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
   });
   // Recorded before the volume is built: a series that then fails is still known as this input.
   await input.onProgress?.({ inputFingerprint: fetched.inputFingerprint, timings, warnings: [] });
-  const uids = keyedResultUids(`${input.resultsKey} ${fetched.inputFingerprint} ${deps.model.name} ${deps.model.version}`);
+  const runKey = `${input.resultsKey} ${fetched.inputFingerprint} ${deps.model.name} ${deps.model.version}`;
   const { volume, summary } = await timed('volume', () => buildVolume(fetched.slices));
   await input.onProgress?.({ series: summary, timings, warnings: [] });
 
   const analysed = await deps.analyze(volume, {
     onStage: (stage, ms) => { timings[stage] = Math.round(ms); },
-    trackingUid: uids.trackingUid,
+    runKey,
   });
   const { findings, lungs } = analysed;
   const prior = deps.comparePrior ? await deps.comparePrior({ analysisId: input.analysisId, volume, findings }) : { warnings: [] };
@@ -115,6 +119,6 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
   if (comparison) await input.onComparison?.(comparison);
   await input.onAssessment?.(assessment, findings);
 
-  const outputs = await deps.publish({ volume, findings, assessment, analysisId: input.analysisId, uids, claim: input.claim, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
+  const outputs = await deps.publish({ volume, findings, assessment, analysisId: input.analysisId, uids: keyedResultUids(runKey), claim: input.claim, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
   return { series: summary, findings, warnings, timings, outputs, model: deps.model, assessment, comparison };
 }

@@ -83,7 +83,8 @@ export function buildVolume(slices: readonly CtSlice[]): { volume: Volume; summa
 
   const { rows, columns } = first;
   const sliceSize = rows * columns;
-  const voxels = new Int16Array(sliceSize * ordered.length);
+  // On shared memory: the service's analysis thread reads the scan without a copy (threads/analysis-thread.ts).
+  const voxels = new Int16Array(new SharedArrayBuffer(sliceSize * ordered.length * Int16Array.BYTES_PER_ELEMENT));
   let minHu = Infinity;
   let maxHu = -Infinity;
   ordered.forEach(({ slice }, k) => {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDetector } from '../../engine.ts';
+import { createDetector } from '../../pipeline/create-detector.ts';
 import { encodeResults } from '../../pipeline/encode.ts';
 import type { Finding } from '../../domain/finding.ts';
 import { analyzeVolume, type AnalysisStage } from '../../pipeline/analyze-volume.ts';

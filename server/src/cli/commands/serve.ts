@@ -11,10 +11,12 @@ export const usage = `Usage: lungbridge serve
 export async function run(): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  const service = await startService(config, await createDefaultEngine({ detector: config.detector.kind, modelPath: config.detector.modelPath, threads: config.detector.threads }), log);
+  const engine = await createDefaultEngine({ detector: config.detector.kind, modelPath: config.detector.modelPath, threads: config.detector.threads });
+  const service = await startService(config, engine, log);
   await untilSignal();
   log.info('shutting down');
   await service.stop();
+  await engine.close();
   return 0;
 }
 

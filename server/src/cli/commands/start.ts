@@ -43,7 +43,8 @@ export async function run(args: readonly string[]): Promise<number> {
   }
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
-  const service = await startService(config, await createDefaultEngine({ detector: config.detector.kind, modelPath: config.detector.modelPath, threads: config.detector.threads }), log);
+  const engine = await createDefaultEngine({ detector: config.detector.kind, modelPath: config.detector.modelPath, threads: config.detector.threads });
+  const service = await startService(config, engine, log);
   const out = (line = '') => process.stdout.write(`${line}\n`);
   out();
   out(`Lungbridge is running at ${service.url}`);
@@ -62,6 +63,7 @@ export async function run(args: readonly string[]): Promise<number> {
   await untilSignal();
   out('Stopping…');
   await service.stop();
+  await engine.close();
   await orthanc?.stop();
   return 0;
 }

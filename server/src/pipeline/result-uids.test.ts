@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isValidUid } from '../dicom/uids.ts';
 import { paintFindings, syntheticVolume, testModel } from '../dicom/testing/synthetic-study.ts';
-import { encodeResults, keyedResultUids } from './encode.ts';
+import { encodeResults } from './encode.ts';
+import { keyedResultUids } from './result-uids.ts';
 
 describe('result UIDs', () => {
   it('encodes a run again to the same instances when its UIDs come from the same key', () => {

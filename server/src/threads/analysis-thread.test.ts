@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Volume } from '../domain/volume.ts';
+import { PipelineError } from '../errors/pipeline-error.ts';
+import { generatePhantom } from '../phantom/generate.ts';
+import { analyzeVolume } from '../pipeline/analyze-volume.ts';
+import { createDetector } from '../pipeline/create-detector.ts';
+import { keyedResultUids } from '../pipeline/result-uids.ts';
+import { receivedError, sendableError, startAnalysisThread, type AnalysisThread } from './analysis-thread.ts';
+
+/** A phantom whose voxels sit on shared memory, as buildVolume puts a fetched series. */
+function sharedVolume(volume: Volume): Volume {
+  const voxels = new Int16Array(new SharedArrayBuffer(volume.voxels.byteLength));
+  voxels.set(volume.voxels);
+  return { ...volume, voxels };
+}
+
+describe('the analysis thread', () => {
+  const { volume } = generatePhantom({
+    seed: 77, matrix: 192, pixelSpacingMm: 1.6, slices: 48, sliceSpacingMm: 2.5,
+    nodules: [
+      { diameterMm: 8, type: 'solid', shape: 'round', attachment: 'free' },
+      { diameterMm: 10, type: 'part-solid', shape: 'lobulated', attachment: 'juxtavascular' },
+    ],
+  });
+  const threads: AnalysisThread[] = [];
+  afterAll(() => Promise.all(threads.map((t) => t.close())));
+
+  it('finds what the calling thread finds, with the run\'s tracking UIDs, and reports each stage', async () => {
+    const thread = await startAnalysisThread({ detector: 'model', threads: 2 });
+    threads.push(thread);
+    const here = await analyzeVolume(volume, { detector: await createDetector({ detector: 'model', threads: 2 }) });
+    expect(thread.model).toEqual(here.detector);
+
+    const stages: string[] = [];
+    const there = await thread.analyze(sharedVolume(volume), { runKey: 'run-1', onStage: (stage) => stages.push(stage) });
+    expect(stages).toEqual(['lungs', 'detect', 'segment', 'measure']);
+    expect(there.findings.length).toBeGreaterThan(0);
+    const comparable = (findings: typeof here.findings) => findings.map(({ trackingUid: _, ...f }) => f);
+    expect(comparable(there.findings)).toEqual(comparable(here.findings));
+    expect(there.findings.map((f) => f.trackingUid)).toEqual(there.findings.map((f) => keyedResultUids('run-1').trackingUid(f.index)));
+    // The caller's volume is whole afterwards: the thread read it, it took nothing away.
+    expect(Array.from(sharedVolume(volume).voxels.subarray(0, 1000))).toEqual(Array.from(volume.voxels.subarray(0, 1000)));
+  });
+
+  it('passes a failure back with its reason, and starts again after being closed', async () => {
+    const thread = await startAnalysisThread({ detector: 'classical' });
+    threads.push(thread);
+    const broken = { ...volume, voxels: null as unknown as Int16Array };
+    await expect(thread.analyze(broken, {})).rejects.toThrow(/^analysis thread: Cannot read properties of null/);
+    await thread.close();
+    const again = await thread.analyze(volume, {});
+    expect(again.lungs.found).toBe(true);
+    expect(again.detector).toEqual(thread.model);
+    expect(thread.model.name).toBe('lungbridge-classical-blob');
+  });
+
+  it('keeps a PipelineError\'s code and retry advice across the threads', () => {
+    const back = receivedError(sendableError(new PipelineError('pacs-unavailable', 'PACS went away', true)));
+    expect(back).toBeInstanceOf(PipelineError);
+    expect(back).toMatchObject({ code: 'pacs-unavailable', transient: true, message: 'PACS went away' });
+    const plain = receivedError(sendableError(new RangeError('out of range')));
+    expect(plain).not.toBeInstanceOf(PipelineError);
+    expect(plain.message).toBe('analysis thread: out of range');
+  });
+
+  it('fails to start, saying why, when the model file does not load', async () => {
+    await expect(startAnalysisThread({ detector: 'model', modelPath: '/nonexistent/model.onnx' })).rejects.toThrow(/nonexistent/);
+  });
+});

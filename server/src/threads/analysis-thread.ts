@@ -1,0 +1,135 @@
+import { Worker } from 'node:worker_threads';
+import type { ModelInfo } from '../domain/analysis.ts';
+import type { Volume } from '../domain/volume.ts';
+import type { DetectorOptions } from '../pipeline/create-detector.ts';
+import { PipelineError, type PipelineErrorCode } from '../errors/pipeline-error.ts';
+import type { AnalysisStage, VolumeAnalysis } from '../pipeline/analyze-volume.ts';
+
+/**
+ * The service's analyses (lungs to measurements) on a thread of their own. On the service's
+ * thread a 320-slice analysis held the event loop for up to 6 s at a time (the lung mask, the
+ * blob filter's own share, the segmentations), and with it every API call, the viewer's DICOMweb
+ * requests and /health, whose probe gives up after 5 s. The detector is made once, on that thread;
+ * analyses that run at once (LUNGBRIDGE_WORKERS > 1) share it, as they shared it before.
+ */
+export interface AnalysisThread {
+  readonly model: ModelInfo;
+  analyze(volume: Volume, options: { onStage?: (stage: AnalysisStage, ms: number) => void; runKey?: string }): Promise<VolumeAnalysis>;
+  /** Stops the thread; a later `analyze` starts it again. */
+  close(): Promise<void>;
+}
+
+export type AnalysisRequest = { readonly id: number; readonly volume: Volume; readonly runKey?: string };
+export type AnalysisMessage =
+  | { readonly kind: 'ready'; readonly model: ModelInfo }
+  | { readonly kind: 'start-failed'; readonly error: SentError }
+  | { readonly kind: 'stage'; readonly id: number; readonly stage: AnalysisStage; readonly ms: number }
+  | { readonly kind: 'done'; readonly id: number; readonly analysis: VolumeAnalysis }
+  | { readonly kind: 'failed'; readonly id: number; readonly error: SentError };
+
+/** An error as it crosses threads; a PipelineError keeps its code and whether it is worth a retry. */
+export interface SentError {
+  readonly message: string;
+  readonly stack?: string;
+  readonly pipeline?: { readonly code: PipelineErrorCode; readonly transient: boolean };
+}
+
+export function sendableError(error: unknown): SentError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    message: e.message,
+    ...(e.stack ? { stack: e.stack } : {}),
+    ...(e instanceof PipelineError ? { pipeline: { code: e.code, transient: e.transient } } : {}),
+  };
+}
+
+export function receivedError(sent: SentError): Error {
+  const error = sent.pipeline ? new PipelineError(sent.pipeline.code, sent.message, sent.pipeline.transient) : new Error(`analysis thread: ${sent.message}`);
+  if (sent.stack) error.stack = sent.stack;
+  return error;
+}
+
+const entry = new URL('./analysis-thread-entry.ts', import.meta.url).href;
+const boot = new URL('./thread-boot.mjs', import.meta.url);
+
+interface Pending {
+  readonly onStage?: (stage: AnalysisStage, ms: number) => void;
+  readonly resolve: (analysis: VolumeAnalysis) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A started thread, and when its detector is made. */
+class Running {
+  constructor(readonly worker: Worker, readonly ready: Promise<ModelInfo>) {
+    // Awaited by `analyze`; a thread that dies while nobody waits must not be an unhandled rejection.
+    ready.catch(() => undefined);
+  }
+}
+
+/** Starts the thread and waits until its detector is made (a model file that does not load fails here). */
+export async function startAnalysisThread(detector: DetectorOptions = {}): Promise<AnalysisThread> {
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  let running: Running | undefined;
+
+  const start = (): Running => {
+    const worker = new Worker(boot, { workerData: { entry, detector } });
+    let ready!: (model: ModelInfo) => void;
+    let failed!: (error: Error) => void;
+    const started = new Running(worker, new Promise<ModelInfo>((resolve, reject) => { ready = resolve; failed = reject; }));
+    const failAll = (error: Error) => {
+      failed(error);
+      for (const { reject } of pending.values()) reject(error);
+      pending.clear();
+    };
+    worker.on('message', (message: AnalysisMessage) => {
+      if (message.kind === 'ready') {
+        if (pending.size === 0) worker.unref();
+        ready(message.model);
+        return;
+      }
+      if (message.kind === 'start-failed') { failed(receivedError(message.error)); return; }
+      const waiting = pending.get(message.id);
+      if (!waiting) return;
+      if (message.kind === 'stage') { waiting.onStage?.(message.stage, message.ms); return; }
+      pending.delete(message.id);
+      if (pending.size === 0) worker.unref();
+      if (message.kind === 'done') waiting.resolve(message.analysis);
+      else waiting.reject(receivedError(message.error));
+    });
+    worker.on('error', failAll);
+    // A thread that exits (out of memory, say) fails what it held; the next analysis starts another.
+    worker.on('exit', (code) => {
+      if (running === started) running = undefined;
+      failAll(new Error(`analysis thread exited with code ${code}`));
+    });
+    // Held (keeping the process alive) while it starts and while it analyses; an idle thread is not.
+    return started;
+  };
+
+  running = start();
+  const model = await running.ready;
+  return {
+    model,
+    async analyze(volume, { onStage, runKey }) {
+      running ??= start();
+      const { worker } = running;
+      await running.ready;
+      return new Promise<VolumeAnalysis>((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { onStage, resolve, reject });
+        worker.ref();
+        // The voxels are not transferred: the caller keeps the volume (buildVolume puts them on
+        // shared memory, so nothing is copied either). The patient's attributes stay here: the
+        // analysis reads none, and dcmjs's person names (arrays with methods) cannot be cloned.
+        const sent: Volume = { ...volume, source: { ...volume.source, patientStudy: {} } };
+        worker.postMessage({ id, volume: sent, ...(runKey ? { runKey } : {}) } satisfies AnalysisRequest);
+      });
+    },
+    async close() {
+      const stopping = running;
+      running = undefined;
+      await stopping?.worker.terminate();
+    },
+  };
+}
