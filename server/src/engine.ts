@@ -17,6 +17,7 @@ export async function createDefaultEngine(options: DetectorOptions = {}): Promis
       const lungWarning = result.lungs.found ? [] : [`No lungs found, so no nodules were looked for: ${result.lungs.reason ?? 'unknown reason'}`];
       return { findings: result.findings, warnings: [...result.warnings, ...lungWarning], lungs: result.lungs };
     },
+    lungs: (volume) => thread.lungs(volume),
     createPublisher: (pacs, database) => createPublisher({ pacs, db: database.db, model }),
     close: () => thread.close(),
   };

@@ -19,12 +19,16 @@ import type { GivenPatient } from './pipeline/assess.ts';
 import { reportNotAnalysed, wantsNotAnalysedReport } from './pipeline/not-analysed.ts';
 import { saveAssessment } from './report/report-repo.ts';
 import type { ModelInfo } from './domain/analysis.ts';
+import type { Volume } from './domain/volume.ts';
+import type { LungMask } from './pipeline/lungs.ts';
 
 export interface AnalysisEngine {
   readonly analyze: AnalyzeVolume;
   /** Builds and stores the DICOM results; given the PACS and the database to record what it stored. */
   createPublisher(pacs: PacsClient, database: Database): PublishResults;
   readonly model: ModelInfo;
+  /** The lung mask of a scan: what a comparison with a prior and a reader's added nodule need. */
+  readonly lungs: (volume: Volume) => Promise<LungMask>;
   /** Stops what the engine runs (its analysis thread); its owner calls it, after the service has stopped. */
   close(): Promise<void>;
 }
@@ -52,7 +56,7 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
   const metrics = new ServiceMetrics();
   const publish = engine.createPublisher(pacs, database);
 
-  const app = createApp({ config, database, pacs, orthanc, log, metrics });
+  const app = createApp({ config, database, pacs, orthanc, log, metrics, lungs: engine.lungs });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -71,7 +75,7 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
     const started = performance.now();
     const givenPatient = analysis.patient?.given as GivenPatient | undefined;
     const comparePrior = withPriors
-      ? createPriorComparer({ db: database.db, pacs, workerId, claimTtlSeconds: config.workers.claimTtlSeconds, runInline: (prior) => execute(prior, workerId, false) })
+      ? createPriorComparer({ db: database.db, pacs, lungs: engine.lungs, workerId, claimTtlSeconds: config.workers.claimTtlSeconds, runInline: (prior) => execute(prior, workerId, false) })
       : undefined;
     // Every write of the run holds its claim: a worker that paused past it and lost the analysis changes nothing.
     const claim = claimFence(database.db, analysis.id, workerId);

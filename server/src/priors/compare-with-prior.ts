@@ -8,7 +8,7 @@ import type { PacsClient } from '../dicomweb/client.ts';
 import type { LungRadsCategory } from '../domain/assessment.ts';
 import { axisMethod, type Finding } from '../domain/finding.ts';
 import type { Vec3, Volume } from '../domain/volume.ts';
-import { segmentLungs } from '../pipeline/lungs.ts';
+import type { LungMask } from '../pipeline/lungs.ts';
 import { loadAnalysedVolume } from '../review/analysed-volume.ts';
 import { compareMatchedNodules, type FindingChange, type ResolvedNodule } from './compare.ts';
 import { matchNodules, type NoduleAtTime } from './match.ts';
@@ -41,6 +41,8 @@ export type ComparePrior = (input: ComparePriorInput) => Promise<{ comparison?: 
 
 export interface PriorComparerDeps extends Omit<PriorAnalysisDeps, 'runInline'> {
   readonly pacs: PacsClient;
+  /** The lung mask of a scan, for the registration (the engine's, off the service's thread). */
+  readonly lungs: (volume: Volume) => Promise<LungMask>;
   readonly runInline: PriorAnalysisDeps['runInline'];
 }
 
@@ -84,9 +86,9 @@ export function noduleFromFinding(f: Finding): NoduleAtTime {
   };
 }
 
-function register(current: Volume, prior: Volume): Registration {
-  const surface = (volume: Volume) => lungSurface(volume, segmentLungs(volume).mask);
-  return registerLungs(surface(current), surface(prior));
+async function register(lungs: PriorComparerDeps['lungs'], current: Volume, prior: Volume): Promise<Registration> {
+  const surface = async (volume: Volume) => lungSurface(volume, (await lungs(volume)).mask);
+  return registerLungs(await surface(current), await surface(prior));
 }
 
 export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
@@ -113,7 +115,7 @@ export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
     let registration: Registration | undefined;
     if (priorNodules.length && currentNodules.length) {
       try {
-        registration = register(volume, await loadAnalysedVolume(deps, outcome.analysis));
+        registration = await register(deps.lungs, volume, await loadAnalysedVolume(deps, outcome.analysis));
       } catch (error) {
         return { warnings: [`Not compared with the prior study ${prior.studyInstanceUid}: the scans could not be registered (${error instanceof Error ? error.message : String(error)})`] };
       }

@@ -1,7 +1,8 @@
-/** The analysis thread (analysis-thread.ts): makes the detector once, then analyses the volumes it is sent. */
+/** The analysis thread (analysis-thread.ts): makes the detector once, then analyses the volumes it is sent, or masks their lungs. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDetector, type DetectorOptions } from '../pipeline/create-detector.ts';
 import { analyzeVolume } from '../pipeline/analyze-volume.ts';
+import { segmentLungs } from '../pipeline/lungs.ts';
 import { keyedResultUids } from '../pipeline/result-uids.ts';
 import { sendableError, type AnalysisMessage, type AnalysisRequest } from './analysis-thread.ts';
 
@@ -11,14 +12,20 @@ const send = (message: AnalysisMessage) => port.postMessage(message);
 
 try {
   const detector = await createDetector((workerData as { detector: DetectorOptions }).detector);
-  port.on('message', async ({ id, volume, runKey }: AnalysisRequest) => {
+  port.on('message', async (request: AnalysisRequest) => {
+    const { id, volume } = request;
     try {
+      if (request.kind === 'lungs') {
+        const lungs = segmentLungs(volume);
+        port.postMessage({ kind: 'done', id, result: lungs } satisfies AnalysisMessage, [lungs.mask.buffer as ArrayBuffer]);
+        return;
+      }
       const analysis = await analyzeVolume(volume, {
         detector,
         onStage: (stage, ms) => send({ kind: 'stage', id, stage, ms }),
-        ...(runKey ? { trackingUid: keyedResultUids(runKey).trackingUid } : {}),
+        ...(request.runKey ? { trackingUid: keyedResultUids(request.runKey).trackingUid } : {}),
       });
-      send({ kind: 'done', id, analysis });
+      send({ kind: 'done', id, result: analysis });
     } catch (error) {
       send({ kind: 'failed', id, error: sendableError(error) });
     }

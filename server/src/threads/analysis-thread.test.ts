@@ -4,6 +4,7 @@ import { PipelineError } from '../errors/pipeline-error.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import { analyzeVolume } from '../pipeline/analyze-volume.ts';
 import { createDetector } from '../pipeline/create-detector.ts';
+import { segmentLungs } from '../pipeline/lungs.ts';
 import { keyedResultUids } from '../pipeline/result-uids.ts';
 import { receivedError, sendableError, startAnalysisThread, type AnalysisThread } from './analysis-thread.ts';
 
@@ -40,6 +41,16 @@ describe('the analysis thread', () => {
     expect(there.findings.map((f) => f.trackingUid)).toEqual(there.findings.map((f) => keyedResultUids('run-1').trackingUid(f.index)));
     // The caller's volume is whole afterwards: the thread read it, it took nothing away.
     expect(Array.from(sharedVolume(volume).voxels.subarray(0, 1000))).toEqual(Array.from(volume.voxels.subarray(0, 1000)));
+  });
+
+  it('masks the lungs as the calling thread does', async () => {
+    const thread = await startAnalysisThread({ detector: 'classical' });
+    threads.push(thread);
+    const here = segmentLungs(volume);
+    const there = await thread.lungs(sharedVolume(volume));
+    expect(there.found).toBe(true);
+    expect({ ...there, mask: undefined }).toEqual({ ...here, mask: undefined });
+    expect(Buffer.from(there.mask).equals(Buffer.from(here.mask))).toBe(true);
   });
 
   it('passes a failure back with its reason, and starts again after being closed', async () => {

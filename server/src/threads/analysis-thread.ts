@@ -4,27 +4,32 @@ import type { Volume } from '../domain/volume.ts';
 import type { DetectorOptions } from '../pipeline/create-detector.ts';
 import { PipelineError, type PipelineErrorCode } from '../errors/pipeline-error.ts';
 import type { AnalysisStage, VolumeAnalysis } from '../pipeline/analyze-volume.ts';
+import type { LungMask } from '../pipeline/lungs.ts';
 
 /**
  * The service's analyses (lungs to measurements) on a thread of their own. On the service's
  * thread a 320-slice analysis held the event loop for up to 6 s at a time (the lung mask, the
  * blob filter's own share, the segmentations), and with it every API call, the viewer's DICOMweb
  * requests and /health, whose probe gives up after 5 s. The detector is made once, on that thread;
- * analyses that run at once (LUNGBRIDGE_WORKERS > 1) share it, as they shared it before.
+ * analyses that run at once (LUNGBRIDGE_WORKERS > 1) share it, as they shared it before. The lung
+ * masks that a comparison with a prior and a reader's added nodule need (1-2 s each) are made there too.
  */
 export interface AnalysisThread {
   readonly model: ModelInfo;
   analyze(volume: Volume, options: { onStage?: (stage: AnalysisStage, ms: number) => void; runKey?: string }): Promise<VolumeAnalysis>;
+  lungs(volume: Volume): Promise<LungMask>;
   /** Stops the thread; a later `analyze` starts it again. */
   close(): Promise<void>;
 }
 
-export type AnalysisRequest = { readonly id: number; readonly volume: Volume; readonly runKey?: string };
+export type AnalysisRequest =
+  | { readonly kind: 'analyze'; readonly id: number; readonly volume: Volume; readonly runKey?: string }
+  | { readonly kind: 'lungs'; readonly id: number; readonly volume: Volume };
 export type AnalysisMessage =
   | { readonly kind: 'ready'; readonly model: ModelInfo }
   | { readonly kind: 'start-failed'; readonly error: SentError }
   | { readonly kind: 'stage'; readonly id: number; readonly stage: AnalysisStage; readonly ms: number }
-  | { readonly kind: 'done'; readonly id: number; readonly analysis: VolumeAnalysis }
+  | { readonly kind: 'done'; readonly id: number; readonly result: VolumeAnalysis | LungMask }
   | { readonly kind: 'failed'; readonly id: number; readonly error: SentError };
 
 /** An error as it crosses threads; a PipelineError keeps its code and whether it is worth a retry. */
@@ -54,7 +59,7 @@ const boot = new URL('./thread-boot.mjs', import.meta.url);
 
 interface Pending {
   readonly onStage?: (stage: AnalysisStage, ms: number) => void;
-  readonly resolve: (analysis: VolumeAnalysis) => void;
+  readonly resolve: (result: never) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -94,7 +99,7 @@ export async function startAnalysisThread(detector: DetectorOptions = {}): Promi
       if (message.kind === 'stage') { waiting.onStage?.(message.stage, message.ms); return; }
       pending.delete(message.id);
       if (pending.size === 0) worker.unref();
-      if (message.kind === 'done') waiting.resolve(message.analysis);
+      if (message.kind === 'done') waiting.resolve(message.result as never);
       else waiting.reject(receivedError(message.error));
     });
     worker.on('error', failAll);
@@ -107,25 +112,28 @@ export async function startAnalysisThread(detector: DetectorOptions = {}): Promi
     return started;
   };
 
+  /** Sends a request about `volume` and waits for its result (with the analysis's stages on the way). */
+  const ask = async <T>(request: (id: number, volume: Volume) => AnalysisRequest, volume: Volume, onStage?: Pending['onStage']): Promise<T> => {
+    running ??= start();
+    const { worker } = running;
+    await running.ready;
+    return new Promise<T>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { onStage, resolve, reject });
+      worker.ref();
+      // The voxels are not transferred: the caller keeps the volume (buildVolume puts them on
+      // shared memory, so nothing is copied either). The patient's attributes stay here: the
+      // thread reads none, and dcmjs's person names (arrays with methods) cannot be cloned.
+      worker.postMessage(request(id, { ...volume, source: { ...volume.source, patientStudy: {} } }));
+    });
+  };
+
   running = start();
   const model = await running.ready;
   return {
     model,
-    async analyze(volume, { onStage, runKey }) {
-      running ??= start();
-      const { worker } = running;
-      await running.ready;
-      return new Promise<VolumeAnalysis>((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { onStage, resolve, reject });
-        worker.ref();
-        // The voxels are not transferred: the caller keeps the volume (buildVolume puts them on
-        // shared memory, so nothing is copied either). The patient's attributes stay here: the
-        // analysis reads none, and dcmjs's person names (arrays with methods) cannot be cloned.
-        const sent: Volume = { ...volume, source: { ...volume.source, patientStudy: {} } };
-        worker.postMessage({ id, volume: sent, ...(runKey ? { runKey } : {}) } satisfies AnalysisRequest);
-      });
-    },
+    analyze: (volume, { onStage, runKey }) => ask<VolumeAnalysis>((id, sent) => ({ kind: 'analyze', id, volume: sent, ...(runKey ? { runKey } : {}) }), volume, onStage),
+    lungs: (volume) => ask<LungMask>((id, sent) => ({ kind: 'lungs', id, volume: sent }), volume),
     async close() {
       const stopping = running;
       running = undefined;

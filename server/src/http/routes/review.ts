@@ -7,7 +7,6 @@ import { newUid } from '../../dicom/uids.ts';
 import { patientToVoxel } from '../../domain/volume.ts';
 import { PipelineError } from '../../errors/pipeline-error.ts';
 import type { AnalysisRow } from '../../jobs/queue.ts';
-import { segmentLungs } from '../../pipeline/lungs.ts';
 import { changeOfAddedFinding } from '../../priors/comparison-repo.ts';
 import { loadAnalysedVolume } from '../../review/analysed-volume.ts';
 import { applyFindingEdit, EditRejected, type FindingMeasurements } from '../../review/edit-finding.ts';
@@ -115,7 +114,7 @@ export function reviewRouter(deps: HttpDeps): Router {
       : { centreVoxel: body.centreVoxel ?? patientToVoxel(volume, body.centreMm!), diameterMm: body.diameterMm! };
     let finding;
     try {
-      finding = buildReaderFinding(volume, segmentLungs(volume), nodule, { index: await nextFindingIndex(db, analysis.id), trackingUid: newUid(), type: body.type });
+      finding = buildReaderFinding(volume, await deps.lungs(volume), nodule, { index: await nextFindingIndex(db, analysis.id), trackingUid: newUid(), type: body.type });
     } catch (error) {
       if (error instanceof ReaderNoduleRejected) throw badRequest(error.message, 'invalid_request');
       throw error;
