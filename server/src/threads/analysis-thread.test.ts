@@ -65,6 +65,14 @@ describe('the analysis thread', () => {
     expect(thread.model.name).toBe('lungbridge-classical-blob');
   });
 
+  it('fails the analyses it held when the thread stops under them (killed, out of memory)', async () => {
+    const thread = await startAnalysisThread({ detector: 'classical' });
+    threads.push(thread);
+    const held = thread.analyze(volume, {});
+    await thread.close();
+    await expect(held).rejects.toThrow(/^analysis thread exited with code/);
+  });
+
   it('keeps a PipelineError\'s code and retry advice across the threads', () => {
     const back = receivedError(sendableError(new PipelineError('pacs-unavailable', 'PACS went away', true)));
     expect(back).toBeInstanceOf(PipelineError);

@@ -63,17 +63,16 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-/** A started thread, and when its detector is made. */
-class Running {
-  constructor(readonly worker: Worker, readonly ready: Promise<ModelInfo>) {
-    // Awaited by `analyze`; a thread that dies while nobody waits must not be an unhandled rejection.
-    ready.catch(() => undefined);
-  }
+/** A started thread: when its detector is made, and the requests it holds. */
+interface Running {
+  readonly worker: Worker;
+  readonly ready: Promise<ModelInfo>;
+  readonly pending: Map<number, Pending>;
+  exited?: Error;
 }
 
 /** Starts the thread and waits until its detector is made (a model file that does not load fails here). */
 export async function startAnalysisThread(detector: DetectorOptions = {}): Promise<AnalysisThread> {
-  const pending = new Map<number, Pending>();
   let nextId = 0;
   let running: Running | undefined;
 
@@ -81,7 +80,10 @@ export async function startAnalysisThread(detector: DetectorOptions = {}): Promi
     const worker = new Worker(boot, { workerData: { entry, detector } });
     let ready!: (model: ModelInfo) => void;
     let failed!: (error: Error) => void;
-    const started = new Running(worker, new Promise<ModelInfo>((resolve, reject) => { ready = resolve; failed = reject; }));
+    const started: Running = { worker, ready: new Promise<ModelInfo>((resolve, reject) => { ready = resolve; failed = reject; }), pending: new Map() };
+    // Awaited by `ask`; a thread that dies while nobody waits must not be an unhandled rejection.
+    started.ready.catch(() => undefined);
+    const { pending } = started;
     const failAll = (error: Error) => {
       failed(error);
       for (const { reject } of pending.values()) reject(error);
@@ -103,28 +105,30 @@ export async function startAnalysisThread(detector: DetectorOptions = {}): Promi
       else waiting.reject(receivedError(message.error));
     });
     worker.on('error', failAll);
-    // A thread that exits (out of memory, say) fails what it held; the next analysis starts another.
+    // A thread that exits (out of memory, say) fails what it held; the next request starts another.
     worker.on('exit', (code) => {
       if (running === started) running = undefined;
-      failAll(new Error(`analysis thread exited with code ${code}`));
+      started.exited = new Error(`analysis thread exited with code ${code}`);
+      failAll(started.exited);
     });
-    // Held (keeping the process alive) while it starts and while it analyses; an idle thread is not.
+    // Held (keeping the process alive) while it starts and while it works; an idle thread is not.
     return started;
   };
 
   /** Sends a request about `volume` and waits for its result (with the analysis's stages on the way). */
   const ask = async <T>(request: (id: number, volume: Volume) => AnalysisRequest, volume: Volume, onStage?: Pending['onStage']): Promise<T> => {
-    running ??= start();
-    const { worker } = running;
-    await running.ready;
+    const thread = running ??= start();
+    await thread.ready;
+    // It may have stopped while this waited: what is sent to an exited thread is never answered.
+    if (thread.exited) throw thread.exited;
     return new Promise<T>((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, { onStage, resolve, reject });
-      worker.ref();
+      thread.pending.set(id, { onStage, resolve, reject });
+      thread.worker.ref();
       // The voxels are not transferred: the caller keeps the volume (buildVolume puts them on
       // shared memory, so nothing is copied either). The patient's attributes stay here: the
       // thread reads none, and dcmjs's person names (arrays with methods) cannot be cloned.
-      worker.postMessage(request(id, { ...volume, source: { ...volume.source, patientStudy: {} } }));
+      thread.worker.postMessage(request(id, { ...volume, source: { ...volume.source, patientStudy: {} } }));
     });
   };
 
