@@ -6,7 +6,7 @@ import type { ClaimFence } from '../jobs/queue.ts';
 import { assessAnalysis, type Assessment, type GivenPatient } from './assess.ts';
 import type { ComparePrior, PriorStudyComparison } from '../priors/compare-with-prior.ts';
 import { describeStudy, fetchStudy } from './fetch.ts';
-import { keyedResultUids, type ResultUids } from './result-uids.ts';
+import { keyedResultUids, resultsDigest, type ResultUids } from './result-uids.ts';
 import { buildVolume } from './volume.ts';
 
 /** Stages 3-5 (lungs, detect, segment + measure) as one call, so the CLI and eval share them. */
@@ -45,7 +45,7 @@ export interface AnalysisPipelineDeps {
 export interface AnalysisRunInput {
   readonly analysisId: string;
   readonly studyInstanceUid: string;
-  /** The analysis's `resultsKey`: with the input and the model, what the results' UIDs are made from. */
+  /** The analysis's `resultsKey`: with what the results say, what their UIDs are made from (`keyedResultUids`). */
   readonly resultsKey: string;
   /** The run's claim on the analysis, which the publisher checks before it stores anything. */
   readonly claim: ClaimFence;
@@ -92,13 +92,12 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
   });
   // Recorded before the volume is built: a series that then fails is still known as this input.
   await input.onProgress?.({ inputFingerprint: fetched.inputFingerprint, timings, warnings: [] });
-  const runKey = `${input.resultsKey} ${fetched.inputFingerprint} ${deps.model.name} ${deps.model.version}`;
   const { volume, summary } = await timed('volume', () => buildVolume(fetched.slices));
   await input.onProgress?.({ series: summary, timings, warnings: [] });
 
   const analysed = await deps.analyze(volume, {
     onStage: (stage, ms) => { timings[stage] = Math.round(ms); },
-    runKey,
+    runKey: `${input.resultsKey} ${fetched.choice.candidate.info.seriesInstanceUid} ${deps.model.name} ${deps.model.version}`,
   });
   const { findings, lungs } = analysed;
   const prior = deps.comparePrior ? await deps.comparePrior({ analysisId: input.analysisId, volume, findings }) : { warnings: [] };
@@ -119,6 +118,8 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
   if (comparison) await input.onComparison?.(comparison);
   await input.onAssessment?.(assessment, findings);
 
-  const outputs = await deps.publish({ volume, findings, assessment, analysisId: input.analysisId, uids: keyedResultUids(runKey), claim: input.claim, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
+  // Keyed on what they say: the same run done again stores the same objects (result-uids.ts).
+  const uids = keyedResultUids(`${input.resultsKey} ${resultsDigest({ findings, report: assessment.report, patientStudy: volume.source.patientStudy })}`);
+  const outputs = await deps.publish({ volume, findings, assessment, analysisId: input.analysisId, uids, claim: input.claim, onStage: (stage, ms) => { timings[stage] = Math.round(ms); } });
   return { series: summary, findings, warnings, timings, outputs, model: deps.model, assessment, comparison };
 }

@@ -1,8 +1,9 @@
 /**
  * Completing a review: the exam category, the report and the DICOM results issued again from the
  * reviewed findings, as a new version. Rejected findings are left out, edited ones carry the
- * reader's measurements, reader-added ones are in; the SR and SEG get fresh UIDs (encodeResults),
- * and the machine's version 1 stays in the PACS and in `reports`.
+ * reader's measurements, reader-added ones are in; the SR and SEG get new UIDs, made from what the
+ * reviewed version says (a completion sent again stores no second set), and the machine's version
+ * 1 stays in the PACS and in `reports`.
  */
 import { eq, max } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -13,6 +14,7 @@ import type { AnalysisRow } from '../jobs/queue.ts';
 import { assessAnalysis, type GivenPatient } from '../pipeline/assess.ts';
 import { encodeResults } from '../pipeline/encode.ts';
 import { reportOutputs } from '../pipeline/publish.ts';
+import { keyedResultUids, resultsDigest } from '../pipeline/result-uids.ts';
 import { storeResults } from '../pipeline/store.ts';
 import { loadAnalysedVolume } from './analysed-volume.ts';
 import { findingOfRow } from './review-repo.ts';
@@ -45,6 +47,7 @@ export async function issueReviewedVersion(deps: { db: Db; pacs: PacsClient }, a
     assessments: assessment.findingAssessments,
     examLungRads: assessment.exam,
     report: assessment.report,
+    uids: keyedResultUids(`${analysis.resultsKey} reviewed ${resultsDigest({ findings, report: assessment.report, patientStudy: volume.source.patientStudy })}`),
   });
   await storeResults(deps, { analysisId: analysis.id, studyInstanceUid: analysis.studyInstanceUid, objects });
   const outputs = reportOutputs(objects);
