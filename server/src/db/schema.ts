@@ -40,9 +40,9 @@ export const analyses = pgTable('analyses', {
   /** Earliest time a worker may (re)try it: retries back off through this. */
   runAfter: timestamp('run_after', { withTimezone: true }).notNull().defaultNow(),
   /**
-   * What the UIDs of the run's results are made from (with its input and model): the same through
-   * retries and takeovers, so a run done again stores the same instances; new when the analysis is
-   * queued again by hand (`requeueAnalysis`), which asks for a new version of the results.
+   * What the UIDs of the run's results are made from (with what they say, pipeline/result-uids.ts):
+   * the same through retries and takeovers, so a run done again stores the same instances; new when
+   * the analysis is queued again by hand (`requeueAnalysis`), which asks for a new version.
    */
   resultsKey: uuid('results_key').notNull().defaultRandom(),
   claimedBy: text('claimed_by'),

@@ -24,7 +24,7 @@ export interface EncapsulatedPdfInput {
   readonly seriesNumber: number;
   readonly seriesDescription: string;
   readonly now?: Date;
-  /** Fresh ones when left out; a run's results take theirs from its key (pipeline/encode.ts). */
+  /** Fresh ones when left out; a run's results take theirs from its key (pipeline/result-uids.ts). */
   readonly uids?: InstanceUids;
 }
 

@@ -29,7 +29,7 @@ export interface SrDocumentInput {
   readonly seriesDescription: string;
   readonly model?: ModelInfo;
   readonly now: Date;
-  /** Fresh ones when left out; a run's results take theirs from its key (pipeline/encode.ts). */
+  /** Fresh ones when left out; a run's results take theirs from its key (pipeline/result-uids.ts). */
   readonly uids?: InstanceUids;
 }
 
