@@ -14,7 +14,7 @@ import type { AnalysisRow } from './jobs/queue.ts';
 import { createPriorComparer } from './priors/compare-with-prior.ts';
 import { saveComparison } from './priors/comparison-repo.ts';
 import type { Logger } from './logger.ts';
-import { runAnalysisPipeline, type AnalyzeVolume, type PublishResults } from './pipeline/run-analysis.ts';
+import { runAnalysisPipeline, type AnalysisPipelineDeps, type AnalyzeVolume, type PublishResults } from './pipeline/run-analysis.ts';
 import type { GivenPatient } from './pipeline/assess.ts';
 import { reportNotAnalysed, wantsNotAnalysedReport } from './pipeline/not-analysed.ts';
 import { saveAssessment } from './report/report-repo.ts';
@@ -27,6 +27,8 @@ export interface AnalysisEngine {
   /** Builds and stores the DICOM results; given the PACS and the database to record what it stored. */
   createPublisher(pacs: PacsClient, database: Database): PublishResults;
   readonly model: ModelInfo;
+  /** Stage 2, the volume stacked from the fetched slices. */
+  readonly buildVolume: AnalysisPipelineDeps['buildVolume'];
   /** The lung mask of a scan: what a comparison with a prior and a reader's added nodule need. */
   readonly lungs: (volume: Volume) => Promise<LungMask>;
   /** Stops what the engine runs (its analysis thread); its owner calls it, after the service has stopped. */
@@ -79,7 +81,7 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
       : undefined;
     // Every write of the run holds its claim: a worker that paused past it and lost the analysis changes nothing.
     const claim = claimFence(database.db, analysis.id, workerId);
-    const result = await runAnalysisPipeline({ pacs, analyze: engine.analyze, publish, model: engine.model, comparePrior }, {
+    const result = await runAnalysisPipeline({ pacs, buildVolume: engine.buildVolume, analyze: engine.analyze, publish, model: engine.model, comparePrior }, {
       analysisId: analysis.id,
       studyInstanceUid: analysis.studyInstanceUid,
       resultsKey: analysis.resultsKey,

@@ -1,3 +1,4 @@
+import type { CtSlice } from '../dicom/ct-slice.ts';
 import type { PacsClient } from '../dicomweb/client.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { ModelInfo, PipelineStage, SeriesSummary, StageTimings, StoredOutputs } from '../domain/analysis.ts';
@@ -7,7 +8,7 @@ import { assessAnalysis, type Assessment, type GivenPatient } from './assess.ts'
 import type { ComparePrior, PriorStudyComparison } from '../priors/compare-with-prior.ts';
 import { describeStudy, fetchStudy } from './fetch.ts';
 import { keyedResultUids, resultsDigest, type ResultUids } from './result-uids.ts';
-import { buildVolume } from './volume.ts';
+import type { BuiltVolume } from './volume.ts';
 
 /** Stages 3-5 (lungs, detect, segment + measure) as one call, so the CLI and eval share them. */
 export type AnalyzeVolume = (volume: Volume, options: {
@@ -35,6 +36,8 @@ export type PublishResults = (input: {
 
 export interface AnalysisPipelineDeps {
   readonly pacs: PacsClient;
+  /** Stage 2 (`buildVolume`, where the engine runs it). */
+  readonly buildVolume: (slices: readonly CtSlice[]) => Promise<BuiltVolume>;
   readonly analyze: AnalyzeVolume;
   readonly publish: PublishResults;
   readonly model: ModelInfo;
@@ -92,7 +95,7 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
   });
   // Recorded before the volume is built: a series that then fails is still known as this input.
   await input.onProgress?.({ inputFingerprint: fetched.inputFingerprint, timings, warnings: [] });
-  const { volume, summary } = await timed('volume', () => buildVolume(fetched.slices));
+  const { volume, summary } = await timed('volume', () => deps.buildVolume(fetched.slices));
   await input.onProgress?.({ series: summary, timings, warnings: [] });
 
   const analysed = await deps.analyze(volume, {

@@ -43,7 +43,12 @@ function checkConsistent(slices: readonly CtSlice[]): void {
  * from the positions (SliceThickness says nothing about the gap between slices). Rejects, with a
  * reason a PACS administrator can act on, series that would give wrong measurements.
  */
-export function buildVolume(slices: readonly CtSlice[]): { volume: Volume; summary: SeriesSummary } {
+export interface BuiltVolume {
+  readonly volume: Volume;
+  readonly summary: SeriesSummary;
+}
+
+export function buildVolume(slices: readonly CtSlice[]): BuiltVolume {
   if (slices.length < 2) {
     throw new PipelineError('single-slice', `Series has ${slices.length} slice(s); a volume needs at least 2`);
   }

@@ -1,9 +1,10 @@
-/** The analysis thread (analysis-thread.ts): makes the detector once, then analyses the volumes it is sent, or masks their lungs. */
+/** The analysis thread (analysis-thread.ts): makes the detector once, then stacks, masks and analyses the volumes it is sent. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDetector, type DetectorOptions } from '../pipeline/create-detector.ts';
 import { analyzeVolume } from '../pipeline/analyze-volume.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { keyedResultUids } from '../pipeline/result-uids.ts';
+import { buildVolume } from '../pipeline/volume.ts';
 import { sendableError, type AnalysisMessage, type AnalysisRequest } from './analysis-thread.ts';
 
 const port = parentPort;
@@ -13,14 +14,18 @@ const send = (message: AnalysisMessage) => port.postMessage(message);
 try {
   const detector = await createDetector((workerData as { detector: DetectorOptions }).detector);
   port.on('message', async (request: AnalysisRequest) => {
-    const { id, volume } = request;
+    const { id } = request;
     try {
+      if (request.kind === 'volume') {
+        send({ kind: 'done', id, result: buildVolume(request.slices) });
+        return;
+      }
       if (request.kind === 'lungs') {
-        const lungs = segmentLungs(volume);
+        const lungs = segmentLungs(request.volume);
         port.postMessage({ kind: 'done', id, result: lungs } satisfies AnalysisMessage, [lungs.mask.buffer as ArrayBuffer]);
         return;
       }
-      const analysis = await analyzeVolume(volume, {
+      const analysis = await analyzeVolume(request.volume, {
         detector,
         onStage: (stage, ms) => send({ kind: 'stage', id, stage, ms }),
         ...(request.runKey ? { trackingUid: keyedResultUids(request.runKey).trackingUid } : {}),

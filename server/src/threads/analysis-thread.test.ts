@@ -1,11 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Volume } from '../domain/volume.ts';
+import { ctSliceDatasets } from '../dicom/ct-writer.ts';
+import { parseCtSlice } from '../dicom/ct-slice.ts';
+import { toPart10 } from '../dicom/part10.ts';
 import { PipelineError } from '../errors/pipeline-error.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import { analyzeVolume } from '../pipeline/analyze-volume.ts';
 import { createDetector } from '../pipeline/create-detector.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { keyedResultUids } from '../pipeline/result-uids.ts';
+import { buildVolume } from '../pipeline/volume.ts';
 import { receivedError, sendableError, startAnalysisThread, type AnalysisThread } from './analysis-thread.ts';
 
 /** A phantom whose voxels sit on shared memory, as buildVolume puts a fetched series. */
@@ -16,13 +20,14 @@ function sharedVolume(volume: Volume): Volume {
 }
 
 describe('the analysis thread', () => {
-  const { volume } = generatePhantom({
+  const phantom = generatePhantom({
     seed: 77, matrix: 192, pixelSpacingMm: 1.6, slices: 48, sliceSpacingMm: 2.5,
     nodules: [
       { diameterMm: 8, type: 'solid', shape: 'round', attachment: 'free' },
       { diameterMm: 10, type: 'part-solid', shape: 'lobulated', attachment: 'juxtavascular' },
     ],
   });
+  const { volume } = phantom;
   const threads: AnalysisThread[] = [];
   afterAll(() => Promise.all(threads.map((t) => t.close())));
 
@@ -51,6 +56,28 @@ describe('the analysis thread', () => {
     expect(there.found).toBe(true);
     expect({ ...there, mask: undefined }).toEqual({ ...here, mask: undefined });
     expect(Buffer.from(there.mask).equals(Buffer.from(here.mask))).toBe(true);
+  });
+
+  it('stacks the slices into the volume the calling thread makes, keeps the patient\'s attributes, and says why it cannot', async () => {
+    const thread = await startAnalysisThread({ detector: 'classical' });
+    threads.push(thread);
+    const bytes = ctSliceDatasets(phantom.volume, phantom.identity).map(toPart10);
+    const here = buildVolume(bytes.map((b) => parseCtSlice(b)));
+    const slices = bytes.map((b) => parseCtSlice(new Uint8Array(b)));
+    const gap = bytes.filter((_, n) => n !== 20).map((b) => parseCtSlice(b));
+    const there = await thread.volume(slices);
+    expect(there.summary).toEqual(here.summary);
+    expect(there.volume.voxels.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Buffer.from(there.volume.voxels.buffer).equals(Buffer.from(here.volume.voxels.buffer))).toBe(true);
+    expect({ ...there.volume, voxels: undefined }).toEqual({ ...here.volume, voxels: undefined });
+    expect(String(there.volume.source.patientStudy.PatientName)).toBe(String(here.volume.source.patientStudy.PatientName));
+    // The pixels were handed over, not copied: the same slices cannot be sent again.
+    expect(slices.every((slice) => slice.stored.byteLength === 0)).toBe(true);
+    await expect(thread.volume(slices)).rejects.toThrow(/handed over already/);
+
+    const error = await thread.volume(gap).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(PipelineError);
+    expect(error).toMatchObject({ code: 'missing-slice' });
   });
 
   it('passes a failure back with its reason, and starts again after being closed', async () => {
