@@ -18,6 +18,7 @@ export async function createDefaultEngine(options: DetectorOptions = {}): Promis
       return { findings: result.findings, warnings: [...result.warnings, ...lungWarning], lungs: result.lungs };
     },
     lungs: (volume) => thread.lungs(volume),
+    lungSurface: (volume) => thread.lungSurface(volume),
     buildVolume: (slices) => thread.volume(slices),
     createPublisher: (pacs, database) => createPublisher({ pacs, db: database.db, model }),
     close: () => thread.close(),

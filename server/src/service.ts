@@ -21,6 +21,7 @@ import { saveAssessment } from './report/report-repo.ts';
 import type { ModelInfo } from './domain/analysis.ts';
 import type { Volume } from './domain/volume.ts';
 import type { LungMask } from './pipeline/lungs.ts';
+import type { LungSurface } from './priors/register.ts';
 
 export interface AnalysisEngine {
   readonly analyze: AnalyzeVolume;
@@ -29,8 +30,10 @@ export interface AnalysisEngine {
   readonly model: ModelInfo;
   /** Stage 2, the volume stacked from the fetched slices. */
   readonly buildVolume: AnalysisPipelineDeps['buildVolume'];
-  /** The lung mask of a scan: what a comparison with a prior and a reader's added nodule need. */
+  /** The lung mask of a scan, for a reader's added nodule. */
   readonly lungs: (volume: Volume) => Promise<LungMask>;
+  /** The surface of a scan's lungs, which a comparison with a prior registers. */
+  readonly lungSurface: (volume: Volume) => Promise<LungSurface>;
   /** Stops what the engine runs (its analysis thread); its owner calls it, after the service has stopped. */
   close(): Promise<void>;
 }
@@ -58,7 +61,7 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
   const metrics = new ServiceMetrics();
   const publish = engine.createPublisher(pacs, database);
 
-  const app = createApp({ config, database, pacs, orthanc, log, metrics, lungs: engine.lungs });
+  const app = createApp({ config, database, pacs, orthanc, log, metrics, lungs: engine.lungs, buildVolume: engine.buildVolume });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -77,7 +80,7 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
     const started = performance.now();
     const givenPatient = analysis.patient?.given as GivenPatient | undefined;
     const comparePrior = withPriors
-      ? createPriorComparer({ db: database.db, pacs, lungs: engine.lungs, workerId, claimTtlSeconds: config.workers.claimTtlSeconds, runInline: (prior) => execute(prior, workerId, false) })
+      ? createPriorComparer({ db: database.db, pacs, buildVolume: engine.buildVolume, lungSurface: engine.lungSurface, workerId, claimTtlSeconds: config.workers.claimTtlSeconds, runInline: (prior) => execute(prior, workerId, false) })
       : undefined;
     // Every write of the run holds its claim: a worker that paused past it and lost the analysis changes nothing.
     const claim = claimFence(database.db, analysis.id, workerId);

@@ -4,17 +4,18 @@
  * what changed. I/O here; the imaging and the comparison are the pure modules beside it.
  */
 import { findingsOfAnalysis, type FindingRow } from '../db/findings-repo.ts';
+import type { CtSlice } from '../dicom/ct-slice.ts';
 import type { PacsClient } from '../dicomweb/client.ts';
 import type { LungRadsCategory } from '../domain/assessment.ts';
 import { axisMethod, type Finding } from '../domain/finding.ts';
 import type { Vec3, Volume } from '../domain/volume.ts';
-import type { LungMask } from '../pipeline/lungs.ts';
+import type { BuiltVolume } from '../pipeline/volume.ts';
 import { loadAnalysedVolume } from '../review/analysed-volume.ts';
 import { compareMatchedNodules, type FindingChange, type ResolvedNodule } from './compare.ts';
 import { matchNodules, type NoduleAtTime } from './match.ts';
 import { ensurePriorAnalysed, type PriorAnalysisDeps } from './prior-analysis.ts';
 import { daysBetween, earlierStudies } from './prior-study.ts';
-import { identityTransform, lungSurface, registerLungs, rotationAngleDeg, type Registration } from './register.ts';
+import { identityTransform, registerLungs, rotationAngleDeg, type LungSurface, type Registration } from './register.ts';
 
 /** What the comparison with the prior study found. */
 export interface PriorStudyComparison {
@@ -41,8 +42,10 @@ export type ComparePrior = (input: ComparePriorInput) => Promise<{ comparison?: 
 
 export interface PriorComparerDeps extends Omit<PriorAnalysisDeps, 'runInline'> {
   readonly pacs: PacsClient;
-  /** The lung mask of a scan, for the registration (the engine's, off the service's thread). */
-  readonly lungs: (volume: Volume) => Promise<LungMask>;
+  /** The surface of a scan's lungs, for the registration (the engine's, off the service's thread). */
+  readonly lungSurface: (volume: Volume) => Promise<LungSurface>;
+  /** Stage 2 for the prior's volume (the engine's). */
+  readonly buildVolume: (slices: readonly CtSlice[]) => Promise<BuiltVolume>;
   readonly runInline: PriorAnalysisDeps['runInline'];
 }
 
@@ -86,8 +89,7 @@ export function noduleFromFinding(f: Finding): NoduleAtTime {
   };
 }
 
-async function register(lungs: PriorComparerDeps['lungs'], current: Volume, prior: Volume): Promise<Registration> {
-  const surface = async (volume: Volume) => lungSurface(volume, (await lungs(volume)).mask);
+async function register(surface: PriorComparerDeps['lungSurface'], current: Volume, prior: Volume): Promise<Registration> {
   return registerLungs(await surface(current), await surface(prior));
 }
 
@@ -115,7 +117,7 @@ export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
     let registration: Registration | undefined;
     if (priorNodules.length && currentNodules.length) {
       try {
-        registration = await register(deps.lungs, volume, await loadAnalysedVolume(deps, outcome.analysis));
+        registration = await register(deps.lungSurface, volume, await loadAnalysedVolume(deps, outcome.analysis));
       } catch (error) {
         return { warnings: [`Not compared with the prior study ${prior.studyInstanceUid}: the scans could not be registered (${error instanceof Error ? error.message : String(error)})`] };
       }

@@ -4,13 +4,21 @@ import type { Volume } from '../domain/volume.ts';
 import type { AnalysisRow } from '../jobs/queue.ts';
 import { seriesStoredByUs } from '../jobs/router.ts';
 import { describeStudy, fetchStudy } from '../pipeline/fetch.ts';
-import { buildVolume } from '../pipeline/volume.ts';
+import type { CtSlice } from '../dicom/ct-slice.ts';
+import type { BuiltVolume } from '../pipeline/volume.ts';
 
 /** The volume an analysis read, fetched again from the PACS (the series it recorded, ours left out). */
-export async function loadAnalysedVolume(deps: { db: Db; pacs: PacsClient }, analysis: AnalysisRow): Promise<Volume> {
+export interface AnalysedVolumeDeps {
+  readonly db: Db;
+  readonly pacs: PacsClient;
+  /** Stage 2, where the engine runs it (off the service's thread). */
+  readonly buildVolume: (slices: readonly CtSlice[]) => Promise<BuiltVolume>;
+}
+
+export async function loadAnalysedVolume(deps: AnalysedVolumeDeps, analysis: AnalysisRow): Promise<Volume> {
   const ours = await seriesStoredByUs(deps.db, analysis.studyInstanceUid);
   const candidates = (await describeStudy(deps.pacs, analysis.studyInstanceUid, ours))
     .filter((c) => !analysis.series || c.info.seriesInstanceUid === analysis.series.seriesInstanceUid);
   const fetched = await fetchStudy(deps.pacs, analysis.studyInstanceUid, candidates);
-  return buildVolume(fetched.slices).volume;
+  return (await deps.buildVolume(fetched.slices)).volume;
 }

@@ -16,7 +16,7 @@ import { encodeResults } from '../pipeline/encode.ts';
 import { reportOutputs } from '../pipeline/publish.ts';
 import { keyedResultUids, resultsDigest } from '../pipeline/result-uids.ts';
 import { storeResults } from '../pipeline/store.ts';
-import { loadAnalysedVolume } from './analysed-volume.ts';
+import { loadAnalysedVolume, type AnalysedVolumeDeps } from './analysed-volume.ts';
 import { findingOfRow } from './review-repo.ts';
 
 export interface ReviewedVersion {
@@ -26,7 +26,7 @@ export interface ReviewedVersion {
   readonly findingCount: number;
 }
 
-export async function issueReviewedVersion(deps: { db: Db; pacs: PacsClient }, analysis: AnalysisRow, actor: string): Promise<ReviewedVersion> {
+export async function issueReviewedVersion(deps: AnalysedVolumeDeps, analysis: AnalysisRow, actor: string): Promise<ReviewedVersion> {
   const rows = await findingsOfAnalysis(deps.db, analysis.id);
   const kept = rows.filter((r) => r.reviewStatus !== 'rejected');
   // SEG segments and SR groups are numbered 1..n: renumber what is left, tracking UIDs stay.

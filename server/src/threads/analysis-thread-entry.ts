@@ -3,6 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createDetector, type DetectorOptions } from '../pipeline/create-detector.ts';
 import { analyzeVolume } from '../pipeline/analyze-volume.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
+import { lungSurface } from '../priors/register.ts';
 import { keyedResultUids } from '../pipeline/result-uids.ts';
 import { buildVolume } from '../pipeline/volume.ts';
 import { sendableError, type AnalysisMessage, type AnalysisRequest } from './analysis-thread.ts';
@@ -18,6 +19,10 @@ try {
     try {
       if (request.kind === 'volume') {
         send({ kind: 'done', id, result: buildVolume(request.slices) });
+        return;
+      }
+      if (request.kind === 'lung-surface') {
+        send({ kind: 'done', id, result: lungSurface(request.volume, segmentLungs(request.volume).mask) });
         return;
       }
       if (request.kind === 'lungs') {

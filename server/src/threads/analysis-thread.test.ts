@@ -9,6 +9,7 @@ import { analyzeVolume } from '../pipeline/analyze-volume.ts';
 import { createDetector } from '../pipeline/create-detector.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { keyedResultUids } from '../pipeline/result-uids.ts';
+import { lungSurface } from '../priors/register.ts';
 import { buildVolume } from '../pipeline/volume.ts';
 import { receivedError, sendableError, startAnalysisThread, type AnalysisThread } from './analysis-thread.ts';
 
@@ -48,7 +49,7 @@ describe('the analysis thread', () => {
     expect(Array.from(sharedVolume(volume).voxels.subarray(0, 1000))).toEqual(Array.from(volume.voxels.subarray(0, 1000)));
   });
 
-  it('masks the lungs as the calling thread does', async () => {
+  it('masks the lungs and finds their surface as the calling thread does', async () => {
     const thread = await startAnalysisThread({ detector: 'classical' });
     threads.push(thread);
     const here = segmentLungs(volume);
@@ -56,6 +57,8 @@ describe('the analysis thread', () => {
     expect(there.found).toBe(true);
     expect({ ...there, mask: undefined }).toEqual({ ...here, mask: undefined });
     expect(Buffer.from(there.mask).equals(Buffer.from(here.mask))).toBe(true);
+    // and the surface a comparison with a prior registers
+    expect(await thread.lungSurface(sharedVolume(volume))).toEqual(lungSurface(volume, here.mask));
   });
 
   it('stacks the slices into the volume the calling thread makes, keeps the patient\'s attributes, and says why it cannot', async () => {

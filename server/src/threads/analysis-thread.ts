@@ -6,6 +6,7 @@ import type { DetectorOptions } from '../pipeline/create-detector.ts';
 import { PipelineError, type PipelineErrorCode } from '../errors/pipeline-error.ts';
 import type { AnalysisStage, VolumeAnalysis } from '../pipeline/analyze-volume.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
+import type { LungSurface } from '../priors/register.ts';
 import type { BuiltVolume } from '../pipeline/volume.ts';
 
 /**
@@ -14,13 +15,15 @@ import type { BuiltVolume } from '../pipeline/volume.ts';
  * blob filter's own share, the segmentations), and with it every API call, the viewer's DICOMweb
  * requests and /health, whose probe gives up after 5 s. The detector is made once, on that thread;
  * analyses that run at once (LUNGBRIDGE_WORKERS > 1) share it, as they shared it before. The
- * volume is stacked from the fetched slices there (0.5-1.7 s), and the lung masks that a comparison
- * with a prior and a reader's added nodule need (1-2 s each) are made there too.
+ * volume is stacked from the fetched slices there (0.5-1.7 s), and the lung masks and surfaces that
+ * a comparison with a prior and a reader's added nodule need (1-2 s each) are made there too.
  */
 export interface AnalysisThread {
   readonly model: ModelInfo;
   analyze(volume: Volume, options: { onStage?: (stage: AnalysisStage, ms: number) => void; runKey?: string }): Promise<VolumeAnalysis>;
   lungs(volume: Volume): Promise<LungMask>;
+  /** The surface of the lungs' mask, which a comparison with a prior registers. */
+  lungSurface(volume: Volume): Promise<LungSurface>;
   /** `buildVolume` of the slices; their pixels are handed over to the thread, so the caller cannot read them after. */
   volume(slices: readonly CtSlice[]): Promise<BuiltVolume>;
   /** Stops the thread; a later `analyze` starts it again. */
@@ -30,12 +33,13 @@ export interface AnalysisThread {
 export type AnalysisRequest =
   | { readonly kind: 'analyze'; readonly id: number; readonly volume: Volume; readonly runKey?: string }
   | { readonly kind: 'lungs'; readonly id: number; readonly volume: Volume }
+  | { readonly kind: 'lung-surface'; readonly id: number; readonly volume: Volume }
   | { readonly kind: 'volume'; readonly id: number; readonly slices: readonly CtSlice[] };
 export type AnalysisMessage =
   | { readonly kind: 'ready'; readonly model: ModelInfo }
   | { readonly kind: 'start-failed'; readonly error: SentError }
   | { readonly kind: 'stage'; readonly id: number; readonly stage: AnalysisStage; readonly ms: number }
-  | { readonly kind: 'done'; readonly id: number; readonly result: VolumeAnalysis | LungMask | BuiltVolume }
+  | { readonly kind: 'done'; readonly id: number; readonly result: VolumeAnalysis | LungMask | LungSurface | BuiltVolume }
   | { readonly kind: 'failed'; readonly id: number; readonly error: SentError };
 
 /** An error as it crosses threads; a PipelineError keeps its code and whether it is worth a retry. */
@@ -168,6 +172,7 @@ export async function startAnalysisThread(detector: DetectorOptions = {}): Promi
     model,
     analyze: (volume, { onStage, runKey }) => ask<VolumeAnalysis>((id) => ({ kind: 'analyze', id, volume: withoutPatient(volume), ...(runKey ? { runKey } : {}) }), onStage),
     lungs: (volume) => ask<LungMask>((id) => ({ kind: 'lungs', id, volume: withoutPatient(volume) })),
+    lungSurface: (volume) => ask<LungSurface>((id) => ({ kind: 'lung-surface', id, volume: withoutPatient(volume) })),
     async volume(slices) {
       if (slices.some((slice) => slice.stored.length < slice.rows * slice.columns)) {
         throw new Error('the slices\' pixels were handed over already (a second volume from the same slices)');

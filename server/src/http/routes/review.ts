@@ -108,7 +108,7 @@ export function reviewRouter(deps: HttpDeps): Router {
   router.post('/api/v1/analyses/:id/findings', async (ctx) => {
     const analysis = await loadAnalysis(ctx.params.id);
     const body = parse(readerFindingSchema, await readJsonBody(ctx, config.maxBodyBytes));
-    const volume = await fromPacs(() => loadAnalysedVolume({ db, pacs: deps.pacs }, analysis));
+    const volume = await fromPacs(() => loadAnalysedVolume({ db, pacs: deps.pacs, buildVolume: deps.buildVolume }, analysis));
     const nodule: ReaderNodule = body.lineMm || body.lineVoxel
       ? { lineVoxel: body.lineVoxel ?? [patientToVoxel(volume, body.lineMm![0]), patientToVoxel(volume, body.lineMm![1])] }
       : { centreVoxel: body.centreVoxel ?? patientToVoxel(volume, body.centreMm!), diameterMm: body.diameterMm! };
@@ -132,7 +132,7 @@ export function reviewRouter(deps: HttpDeps): Router {
     if (analysis.reviewState === 'reviewed') throw conflict('The review is complete and nothing changed since; change a finding to review again');
     const actor = actorOf(ctx.state);
     const acceptedPending = await acceptPending(db, analysis.id, actor);
-    const issued = await fromPacs(() => issueReviewedVersion({ db, pacs: deps.pacs }, analysis, actor));
+    const issued = await fromPacs(() => issueReviewedVersion({ db, pacs: deps.pacs, buildVolume: deps.buildVolume }, analysis, actor));
     await setReviewState(db, analysis.id, 'reviewed');
     await audit(db, ctx, {
       action: 'analysis.review.complete', entityType: 'analysis', entityId: analysis.id,
