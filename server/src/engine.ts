@@ -17,9 +17,9 @@ export async function createDefaultEngine(options: DetectorOptions = {}): Promis
       const lungWarning = result.lungs.found ? [] : [`No lungs found, so no nodules were looked for: ${result.lungs.reason ?? 'unknown reason'}`];
       return { findings: result.findings, warnings: [...result.warnings, ...lungWarning], lungs: result.lungs };
     },
-    lungs: (volume) => thread.lungs(volume),
-    lungSurface: (volume) => thread.lungSurface(volume),
-    buildVolume: (slices) => thread.volume(slices),
+    lungs: thread.lungs,
+    lungSurface: thread.lungSurface,
+    buildVolume: thread.buildVolume,
     createPublisher: (pacs, database) => createPublisher({ pacs, db: database.db, model }),
     close: () => thread.close(),
   };

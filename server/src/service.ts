@@ -14,13 +14,14 @@ import type { AnalysisRow } from './jobs/queue.ts';
 import { createPriorComparer } from './priors/compare-with-prior.ts';
 import { saveComparison } from './priors/comparison-repo.ts';
 import type { Logger } from './logger.ts';
-import { runAnalysisPipeline, type AnalysisPipelineDeps, type AnalyzeVolume, type PublishResults } from './pipeline/run-analysis.ts';
+import { runAnalysisPipeline, type AnalyzeVolume, type PublishResults } from './pipeline/run-analysis.ts';
 import type { GivenPatient } from './pipeline/assess.ts';
 import { reportNotAnalysed, wantsNotAnalysedReport } from './pipeline/not-analysed.ts';
 import { saveAssessment } from './report/report-repo.ts';
 import type { ModelInfo } from './domain/analysis.ts';
 import type { Volume } from './domain/volume.ts';
 import type { LungMask } from './pipeline/lungs.ts';
+import type { BuildVolume } from './pipeline/volume.ts';
 import type { LungSurface } from './priors/register.ts';
 
 export interface AnalysisEngine {
@@ -29,7 +30,7 @@ export interface AnalysisEngine {
   createPublisher(pacs: PacsClient, database: Database): PublishResults;
   readonly model: ModelInfo;
   /** Stage 2, the volume stacked from the fetched slices. */
-  readonly buildVolume: AnalysisPipelineDeps['buildVolume'];
+  readonly buildVolume: BuildVolume;
   /** The lung mask of a scan, for a reader's added nodule. */
   readonly lungs: (volume: Volume) => Promise<LungMask>;
   /** The surface of a scan's lungs, which a comparison with a prior registers. */

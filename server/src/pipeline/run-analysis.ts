@@ -1,4 +1,3 @@
-import type { CtSlice } from '../dicom/ct-slice.ts';
 import type { PacsClient } from '../dicomweb/client.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { ModelInfo, PipelineStage, SeriesSummary, StageTimings, StoredOutputs } from '../domain/analysis.ts';
@@ -8,7 +7,7 @@ import { assessAnalysis, type Assessment, type GivenPatient } from './assess.ts'
 import type { ComparePrior, PriorStudyComparison } from '../priors/compare-with-prior.ts';
 import { describeStudy, fetchStudy } from './fetch.ts';
 import { keyedResultUids, resultsDigest, type ResultUids } from './result-uids.ts';
-import type { BuiltVolume } from './volume.ts';
+import type { BuildVolume } from './volume.ts';
 
 /** Stages 3-5 (lungs, detect, segment + measure) as one call, so the CLI and eval share them. */
 export type AnalyzeVolume = (volume: Volume, options: {
@@ -36,8 +35,7 @@ export type PublishResults = (input: {
 
 export interface AnalysisPipelineDeps {
   readonly pacs: PacsClient;
-  /** Stage 2 (`buildVolume`, where the engine runs it). */
-  readonly buildVolume: (slices: readonly CtSlice[]) => Promise<BuiltVolume>;
+  readonly buildVolume: BuildVolume;
   readonly analyze: AnalyzeVolume;
   readonly publish: PublishResults;
   readonly model: ModelInfo;

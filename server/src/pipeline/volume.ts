@@ -48,6 +48,9 @@ export interface BuiltVolume {
   readonly summary: SeriesSummary;
 }
 
+/** Stage 2 where something else runs it (the service's analysis thread). */
+export type BuildVolume = (slices: readonly CtSlice[]) => Promise<BuiltVolume>;
+
 export function buildVolume(slices: readonly CtSlice[]): BuiltVolume {
   if (slices.length < 2) {
     throw new PipelineError('single-slice', `Series has ${slices.length} slice(s); a volume needs at least 2`);

@@ -4,13 +4,10 @@
  * what changed. I/O here; the imaging and the comparison are the pure modules beside it.
  */
 import { findingsOfAnalysis, type FindingRow } from '../db/findings-repo.ts';
-import type { CtSlice } from '../dicom/ct-slice.ts';
-import type { PacsClient } from '../dicomweb/client.ts';
 import type { LungRadsCategory } from '../domain/assessment.ts';
 import { axisMethod, type Finding } from '../domain/finding.ts';
 import type { Vec3, Volume } from '../domain/volume.ts';
-import type { BuiltVolume } from '../pipeline/volume.ts';
-import { loadAnalysedVolume } from '../review/analysed-volume.ts';
+import { loadAnalysedVolume, type AnalysedVolumeDeps } from '../review/analysed-volume.ts';
 import { compareMatchedNodules, type FindingChange, type ResolvedNodule } from './compare.ts';
 import { matchNodules, type NoduleAtTime } from './match.ts';
 import { ensurePriorAnalysed, type PriorAnalysisDeps } from './prior-analysis.ts';
@@ -40,12 +37,9 @@ export interface ComparePriorInput {
 /** Stage 5b: the comparison, or none (with the reason as a warning when there was a prior to compare with). */
 export type ComparePrior = (input: ComparePriorInput) => Promise<{ comparison?: PriorStudyComparison; warnings: string[] }>;
 
-export interface PriorComparerDeps extends Omit<PriorAnalysisDeps, 'runInline'> {
-  readonly pacs: PacsClient;
+export interface PriorComparerDeps extends Omit<PriorAnalysisDeps, 'runInline'>, AnalysedVolumeDeps {
   /** The surface of a scan's lungs, for the registration (the engine's, off the service's thread). */
   readonly lungSurface: (volume: Volume) => Promise<LungSurface>;
-  /** Stage 2 for the prior's volume (the engine's). */
-  readonly buildVolume: (slices: readonly CtSlice[]) => Promise<BuiltVolume>;
   readonly runInline: PriorAnalysisDeps['runInline'];
 }
 

@@ -4,15 +4,14 @@ import type { Volume } from '../domain/volume.ts';
 import type { AnalysisRow } from '../jobs/queue.ts';
 import { seriesStoredByUs } from '../jobs/router.ts';
 import { describeStudy, fetchStudy } from '../pipeline/fetch.ts';
-import type { CtSlice } from '../dicom/ct-slice.ts';
-import type { BuiltVolume } from '../pipeline/volume.ts';
+import type { BuildVolume } from '../pipeline/volume.ts';
 
 /** The volume an analysis read, fetched again from the PACS (the series it recorded, ours left out). */
 export interface AnalysedVolumeDeps {
   readonly db: Db;
   readonly pacs: PacsClient;
-  /** Stage 2, where the engine runs it (off the service's thread). */
-  readonly buildVolume: (slices: readonly CtSlice[]) => Promise<BuiltVolume>;
+  /** The engine's (off the service's thread). */
+  readonly buildVolume: BuildVolume;
 }
 
 export async function loadAnalysedVolume(deps: AnalysedVolumeDeps, analysis: AnalysisRow): Promise<Volume> {

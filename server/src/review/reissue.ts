@@ -6,10 +6,8 @@
  * 1 stays in the PACS and in `reports`.
  */
 import { eq, max } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
 import { findingsOfAnalysis } from '../db/findings-repo.ts';
 import { reports } from '../db/schema.ts';
-import type { PacsClient } from '../dicomweb/client.ts';
 import type { AnalysisRow } from '../jobs/queue.ts';
 import { assessAnalysis, type GivenPatient } from '../pipeline/assess.ts';
 import { encodeResults } from '../pipeline/encode.ts';

@@ -68,7 +68,7 @@ describe('the analysis thread', () => {
     const here = buildVolume(bytes.map((b) => parseCtSlice(b)));
     const slices = bytes.map((b) => parseCtSlice(new Uint8Array(b)));
     const gap = bytes.filter((_, n) => n !== 20).map((b) => parseCtSlice(b));
-    const there = await thread.volume(slices);
+    const there = await thread.buildVolume(slices);
     expect(there.summary).toEqual(here.summary);
     expect(there.volume.voxels.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(Buffer.from(there.volume.voxels.buffer).equals(Buffer.from(here.volume.voxels.buffer))).toBe(true);
@@ -76,9 +76,9 @@ describe('the analysis thread', () => {
     expect(String(there.volume.source.patientStudy.PatientName)).toBe(String(here.volume.source.patientStudy.PatientName));
     // The pixels were handed over, not copied: the same slices cannot be sent again.
     expect(slices.every((slice) => slice.stored.byteLength === 0)).toBe(true);
-    await expect(thread.volume(slices)).rejects.toThrow(/handed over already/);
+    await expect(thread.buildVolume(slices)).rejects.toThrow(/handed over already/);
 
-    const error = await thread.volume(gap).then(() => undefined, (e: unknown) => e);
+    const error = await thread.buildVolume(gap).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);
     expect(error).toMatchObject({ code: 'missing-slice' });
   });

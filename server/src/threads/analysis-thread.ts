@@ -6,8 +6,8 @@ import type { DetectorOptions } from '../pipeline/create-detector.ts';
 import { PipelineError, type PipelineErrorCode } from '../errors/pipeline-error.ts';
 import type { AnalysisStage, VolumeAnalysis } from '../pipeline/analyze-volume.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
+import type { BuildVolume, BuiltVolume } from '../pipeline/volume.ts';
 import type { LungSurface } from '../priors/register.ts';
-import type { BuiltVolume } from '../pipeline/volume.ts';
 
 /**
  * The service's analyses (lungs to measurements) on a thread of their own. On the service's
@@ -25,7 +25,7 @@ export interface AnalysisThread {
   /** The surface of the lungs' mask, which a comparison with a prior registers. */
   lungSurface(volume: Volume): Promise<LungSurface>;
   /** `buildVolume` of the slices; their pixels are handed over to the thread, so the caller cannot read them after. */
-  volume(slices: readonly CtSlice[]): Promise<BuiltVolume>;
+  buildVolume: BuildVolume;
   /** Stops the thread; a later `analyze` starts it again. */
   close(): Promise<void>;
 }
@@ -173,7 +173,7 @@ export async function startAnalysisThread(detector: DetectorOptions = {}): Promi
     analyze: (volume, { onStage, runKey }) => ask<VolumeAnalysis>((id) => ({ kind: 'analyze', id, volume: withoutPatient(volume), ...(runKey ? { runKey } : {}) }), onStage),
     lungs: (volume) => ask<LungMask>((id) => ({ kind: 'lungs', id, volume: withoutPatient(volume) })),
     lungSurface: (volume) => ask<LungSurface>((id) => ({ kind: 'lung-surface', id, volume: withoutPatient(volume) })),
-    async volume(slices) {
+    async buildVolume(slices) {
       if (slices.some((slice) => slice.stored.length < slice.rows * slice.columns)) {
         throw new Error('the slices\' pixels were handed over already (a second volume from the same slices)');
       }
