@@ -32,7 +32,7 @@ describe('parseCtSlice', () => {
 });
 
 describe('locatePixelData', () => {
-  it('finds the element at the end and ignores the same bytes inside pixel values', () => {
+  it('finds the element and ignores the same bytes inside pixel values', () => {
     const bytes = new Uint8Array(toPart10(datasets[0]));
     const found = locatePixelData(bytes, 64 * 64 * 2);
     expect(found).toEqual({ offset: bytes.length - 64 * 64 * 2, length: 64 * 64 * 2 });
@@ -40,6 +40,16 @@ describe('locatePixelData', () => {
     bytes.set([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 8, 0, 0, 0], bytes.length - 200);
     expect(locatePixelData(bytes, 64 * 64 * 2)).toEqual(found);
     expect(locatePixelData(bytes.subarray(0, bytes.length - 10), 64 * 64 * 2)).toBeUndefined();
+  });
+
+  it('passes over the same bytes in an earlier value (an icon\'s pixels) whose length does not run to the end', () => {
+    const pixels = 32;
+    const element = (length: number) => [0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, length, 0, 0, 0];
+    const bytes = new Uint8Array([...new Array(200).fill(0), ...element(4), 1, 2, 3, 4, ...element(pixels), ...new Array(pixels).fill(9)]);
+    expect(locatePixelData(bytes, pixels)).toEqual({ offset: bytes.length - pixels, length: pixels });
+    // Implicit VR: the tag, then the length.
+    const implicit = new Uint8Array([...new Array(140).fill(0), 0xe0, 0x7f, 0x10, 0x00, pixels, 0, 0, 0, ...new Array(pixels).fill(9)]);
+    expect(locatePixelData(implicit, pixels)).toEqual({ offset: implicit.length - pixels, length: pixels });
   });
 });
 

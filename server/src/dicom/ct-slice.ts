@@ -47,17 +47,20 @@ function numbers<N extends number>(value: unknown, count: N, name: string, sop: 
   return list;
 }
 
-const pixelDataTag = [0xe0, 0x7f, 0x10, 0x00];
+const pixelDataTag = Buffer.from([0xe0, 0x7f, 0x10, 0x00]);
 
 /**
  * Where the top-level Pixel Data value lies (uncompressed, Explicit or Implicit VR Little Endian).
- * Searched from the end, where it normally is, and accepted only when its length runs to the end
- * of the file (or to trailing padding): the same four bytes inside pixel values fail that test.
+ * Searched forward from the end of the preamble with a native byte search: the attributes before it
+ * take a few kilobytes, while a search back from the end of the file had to step through the whole
+ * pixel value (half a megabyte a slice, half the parse time of a series). Accepted only when its
+ * length runs to the end of the file (or to trailing padding), so the same four bytes inside an
+ * earlier value (an icon's pixels in a sequence, a private blob) are passed over.
  */
 export function locatePixelData(bytes: Uint8Array, minLength: number): { offset: number; length: number } | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = bytes.length - 8; at >= 132; at--) {
-    if (bytes[at] !== pixelDataTag[0] || bytes[at + 1] !== pixelDataTag[1] || bytes[at + 2] !== pixelDataTag[2] || bytes[at + 3] !== pixelDataTag[3]) continue;
+  const haystack = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = haystack.indexOf(pixelDataTag, 132); at >= 0 && at <= bytes.length - 8; at = haystack.indexOf(pixelDataTag, at + 1)) {
     const explicit = (bytes[at + 4] === 0x4f && (bytes[at + 5] === 0x57 || bytes[at + 5] === 0x42)) && bytes[at + 6] === 0 && bytes[at + 7] === 0;
     const offset = explicit ? at + 12 : at + 8;
     if (offset > bytes.length) continue;
