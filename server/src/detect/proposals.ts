@@ -291,13 +291,16 @@ function blobMaxima(s: Float32Array, grid: SampledGrid, sigma: number, minRespon
   // edge of an 11-slice slab still needs a response there.
   const at = (i: number, j: number, k: number) => s[Math.min(nx - 1, Math.max(0, i)) + Math.min(ny - 1, Math.max(0, j)) * nx + Math.min(nz - 1, Math.max(0, k)) * plane];
   for (let k = 0; k < nz; k++) {
+    // The planes either side, the first and last replicated (`at`'s border), found once per plane.
+    const below = (Math.max(0, k - 1) - k) * plane;
+    const above = (Math.min(nz - 1, k + 1) - k) * plane;
     for (let j = 1; j < ny - 1; j++) {
       for (let i = 1; i < nx - 1; i++) {
         const n = i + j * nx + k * plane;
         const c = 2 * s[n];
         const lxx = (s[n - 1] + s[n + 1] - c) / (hx * hx);
         const lyy = (s[n - nx] + s[n + nx] - c) / (hy * hy);
-        const lzz = nz > 1 ? (at(i, j, k - 1) + at(i, j, k + 1) - c) / (hz * hz) : 0;
+        const lzz = nz > 1 ? (s[n + below] + s[n + above] - c) / (hz * hz) : 0;
         response[n] = -norm * (lxx + lyy + lzz);
       }
     }
@@ -345,10 +348,15 @@ function blobMaxima(s: Float32Array, grid: SampledGrid, sigma: number, minRespon
  */
 function suppressOverlaps(proposals: Proposal[], spacing: readonly [number, number, number]): Proposal[] {
   const sorted = [...proposals].sort((a, b) => b.response - a.response);
-  const cellMm = Math.max(1, ...proposals.map((p) => p.diameterMm / 2));
-  const cells = new Map<string, Proposal[]>();
+  // Loops, not Math.max(...list): a full chest has tens of thousands of maxima, near the engine's argument limit.
+  const cellMm = proposals.reduce((largest, p) => Math.max(largest, p.diameterMm / 2), 1);
+  const cells = new Map<number, Proposal[]>();
   const cellOf = (p: Proposal) => [p.centreVoxel.x * spacing[0], p.centreVoxel.y * spacing[1], p.centreVoxel.z * spacing[2]]
     .map((v) => Math.floor(v / cellMm));
+  // A number per cell: indices run from -1 (a neighbour of cell 0) to one past the farthest centre's cell.
+  const farthestMm = proposals.reduce((far, { centreVoxel: c }) => Math.max(far, c.x * spacing[0], c.y * spacing[1], c.z * spacing[2]), 0);
+  const cellsPerAxis = Math.floor(farthestMm / cellMm) + 3;
+  const keyOf = (x: number, y: number, z: number) => (x + 1) + (y + 1) * cellsPerAxis + (z + 1) * cellsPerAxis * cellsPerAxis;
   const kept: Proposal[] = [];
   for (const p of sorted) {
     const [cx, cy, cz] = cellOf(p);
@@ -356,14 +364,14 @@ function suppressOverlaps(proposals: Proposal[], spacing: readonly [number, numb
     for (let dz = -1; dz <= 1 && !inside; dz++) {
       for (let dy = -1; dy <= 1 && !inside; dy++) {
         for (let dx = -1; dx <= 1 && !inside; dx++) {
-          const near = cells.get(`${cx + dx},${cy + dy},${cz + dz}`);
+          const near = cells.get(keyOf(cx + dx, cy + dy, cz + dz));
           inside = near !== undefined && near.some((q) => voxelDistanceMm(p.centreVoxel, q.centreVoxel, spacing) < q.diameterMm / 2);
         }
       }
     }
     if (inside) continue;
     kept.push(p);
-    const key = `${cx},${cy},${cz}`;
+    const key = keyOf(cx, cy, cz);
     const list = cells.get(key);
     if (list) list.push(p);
     else cells.set(key, [p]);

@@ -58,11 +58,7 @@ export function downsampleMeans(rows: BoxRows, layers: number, grid: Grid, box: 
         const { data, dims, factors: [fx, fy, fz] } = grids[g];
         const line = sources[g];
         const row = (Math.floor(j / fy) + Math.floor(k / fz) * dims[1]) * dims[0];
-        for (let a = 0, i = 0; a < dims[0]; a++) {
-          let sum = 0;
-          for (const end = Math.min(bx, i + fx); i < end; i++) sum += line[i];
-          data[row + a] += sum;
-        }
+        addBlockSums(line, bx, fx, data, row);
       }
     }
   }
@@ -78,6 +74,34 @@ export function downsampleMeans(rows: BoxRows, layers: number, grid: Grid, box: 
     }
   }
   return grids;
+}
+
+/**
+ * Adds the sums of a row's blocks of `f` values to `data` from `row` on (the last block may be
+ * partial). Common factors are unrolled: a loop of two to eight turns per block cost more than the
+ * adding (block averaging was a quarter of the proposal stage). Each block's sum is taken left to
+ * right in a double, as the loop does, so the means are the same to the bit.
+ */
+function addBlockSums(line: Float32Array, length: number, f: number, data: Float32Array, row: number): void {
+  const whole = Math.floor(length / f);
+  let i = 0;
+  let a = row;
+  if (f === 2) {
+    for (; a < row + whole; a++, i += 2) data[a] += line[i] + line[i + 1];
+  } else if (f === 4) {
+    for (; a < row + whole; a++, i += 4) data[a] += line[i] + line[i + 1] + line[i + 2] + line[i + 3];
+  } else {
+    for (; a < row + whole; a++) {
+      let sum = 0;
+      for (const end = i + f; i < end; i++) sum += line[i];
+      data[a] += sum;
+    }
+  }
+  if (i < length) {
+    let sum = 0;
+    for (; i < length; i++) sum += line[i];
+    data[a] += sum;
+  }
 }
 
 /** The grid of block means of `box` by `factors` (partial blocks at the far edges count as blocks), without its values. */
