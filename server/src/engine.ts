@@ -20,7 +20,8 @@ export async function createDefaultEngine(options: DetectorOptions = {}): Promis
     lungs: thread.lungs,
     lungSurface: thread.lungSurface,
     buildVolume: thread.buildVolume,
-    createPublisher: (pacs, database) => createPublisher({ pacs, db: database.db, model }),
+    encode: thread.encode,
+    createPublisher: (pacs, database) => createPublisher({ pacs, db: database.db, model, encode: thread.encode }),
     close: () => thread.close(),
   };
 }

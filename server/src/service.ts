@@ -21,6 +21,7 @@ import { saveAssessment } from './report/report-repo.ts';
 import type { ModelInfo } from './domain/analysis.ts';
 import type { Volume } from './domain/volume.ts';
 import type { LungMask } from './pipeline/lungs.ts';
+import type { EncodeResults } from './pipeline/encode.ts';
 import type { BuildVolume } from './pipeline/volume.ts';
 import type { LungSurface } from './priors/register.ts';
 
@@ -35,6 +36,8 @@ export interface AnalysisEngine {
   readonly lungs: (volume: Volume) => Promise<LungMask>;
   /** The surface of a scan's lungs, which a comparison with a prior registers. */
   readonly lungSurface: (volume: Volume) => Promise<LungSurface>;
+  /** The SR, SEG and PDF of a completed review (a run's are its publisher's). */
+  readonly encode: EncodeResults;
   /** Stops what the engine runs (its analysis thread); its owner calls it, after the service has stopped. */
   close(): Promise<void>;
 }
@@ -62,7 +65,7 @@ export async function startService(config: Config, engine: AnalysisEngine, log: 
   const metrics = new ServiceMetrics();
   const publish = engine.createPublisher(pacs, database);
 
-  const app = createApp({ config, database, pacs, orthanc, log, metrics, lungs: engine.lungs, buildVolume: engine.buildVolume });
+  const app = createApp({ config, database, pacs, orthanc, log, metrics, lungs: engine.lungs, buildVolume: engine.buildVolume, encode: engine.encode });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);

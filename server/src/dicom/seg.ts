@@ -13,7 +13,7 @@ import { boxMasksOverlap, voxelToPatient } from '../domain/index.ts';
 import { codeSequenceItem, codes, type Code } from './codes.ts';
 import { DicomBuildError, requireLo, requireUid } from './errors.ts';
 import { newInstanceModules, patientStudyModules, manufacturer } from './source-modules.ts';
-import { newInstanceUids, newUid, type InstanceUids } from './uids.ts';
+import { newInstanceUids, uidFromName, type InstanceUids } from './uids.ts';
 
 export const segmentationStorageSopClassUid = '1.2.840.10008.5.1.4.1.1.66.4';
 
@@ -54,13 +54,15 @@ export function buildSegmentation(input: SegmentationInput): NaturalizedDataset 
   }
   const [u, v] = volume.direction;
   const algorithmName = requireLo('model', `${model.name} ${model.version}`);
-  const dimensionOrganizationUid = newUid();
+  const uids = input.uids ?? newInstanceUids();
+  // Made from the instance's UID: the same SEG encoded again (a retry, keyed UIDs) is the same object.
+  const dimensionOrganizationUid = uidFromName(`${uids.sopInstanceUid} dimension organization`);
 
   return {
     ...patientStudyModules(source),
     ...newInstanceModules({
       sopClassUid: segmentationStorageSopClassUid,
-      ...(input.uids ?? newInstanceUids()),
+      ...uids,
       modality: 'SEG',
       seriesNumber: input.seriesNumber ?? 9101,
       seriesDescription: 'Lungbridge nodule segmentation',

@@ -5,6 +5,7 @@ import type { OrthancRest } from '../dicomweb/orthanc-rest.ts';
 import type { Volume } from '../domain/volume.ts';
 import type { Logger } from '../logger.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
+import type { EncodeResults } from '../pipeline/encode.ts';
 import type { BuildVolume } from '../pipeline/volume.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
@@ -20,4 +21,6 @@ export interface HttpDeps {
   readonly lungs: (volume: Volume) => Promise<LungMask>;
   /** Stage 2 for an analysed study fetched again (a reader's added nodule, a completed review), the engine's. */
   readonly buildVolume: BuildVolume;
+  /** A completed review's SR, SEG and PDF, encoded off the service's thread by the engine. */
+  readonly encode: EncodeResults;
 }

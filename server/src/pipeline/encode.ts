@@ -14,9 +14,11 @@ import { keyImageFieldMm, renderKeyImage } from '../report/key-image.ts';
 import { renderReportPdf } from '../report/render-pdf.ts';
 import { freshResultUids, type ResultUids } from './result-uids.ts';
 
+/** 'not-analysed-sr': the short SR that says the AI did not (validly) analyse the study. */
+export const encodedKinds = ['seg', 'sr', 'pdf', 'not-analysed-sr'] as const;
+
 export interface EncodedObject {
-  /** 'not-analysed-sr': the short SR that says the AI did not (validly) analyse the study. */
-  readonly kind: 'sr' | 'seg' | 'pdf' | 'not-analysed-sr';
+  readonly kind: (typeof encodedKinds)[number];
   readonly sopInstanceUid: string;
   readonly seriesInstanceUid: string;
   readonly part10: Uint8Array;
@@ -53,6 +55,21 @@ function encodeReportPdf(volume: Volume, findings: readonly Finding[], report: L
   return encoded('pdf', dataset);
 }
 
+/** What one run's DICOM results are made of. */
+export interface ResultsToEncode {
+  readonly volume: Volume;
+  readonly findings: readonly Finding[];
+  readonly model: ModelInfo;
+  readonly assessments?: readonly (FindingAssessment | undefined)[];
+  readonly examLungRads?: LungRadsResult;
+  readonly report?: LungScreeningReport;
+  /** Fresh ones by default. */
+  readonly uids?: Pick<ResultUids, 'instance'>;
+}
+
+/** `encodeResults` where the service runs it: on its analysis thread, off the event loop. */
+export type EncodeResults = (input: ResultsToEncode) => Promise<EncodedObject[]>;
+
 /**
  * Stage 7: the DICOM results of one run: a SEG with a segment per nodule (none when nothing was
  * found) and a TID 1500 SR that references it, carrying Lung-RADS and Brock when assessed. With a
@@ -60,15 +77,7 @@ function encodeReportPdf(volume: Volume, findings: readonly Finding[], report: L
  * 0), a "not analysed" SR saying why, so that no reader takes the absence of findings as a negative
  * result. The UIDs come from `uids` (fresh ones by default).
  */
-export function encodeResults(input: {
-  volume: Volume;
-  findings: readonly Finding[];
-  model: ModelInfo;
-  assessments?: readonly (FindingAssessment | undefined)[];
-  examLungRads?: LungRadsResult;
-  report?: LungScreeningReport;
-  uids?: ResultUids;
-}): EncodedObject[] {
+export function encodeResults(input: ResultsToEncode): EncodedObject[] {
   const uids = input.uids ?? freshResultUids;
   const segmentation = input.findings.length
     ? buildSegmentation({ volume: input.volume, findings: input.findings, model: input.model, seriesNumber: resultSeriesNumbers.seg, uids: uids.instance('seg') })

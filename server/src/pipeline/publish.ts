@@ -2,7 +2,7 @@ import type { Db } from '../db/client.ts';
 import type { PacsClient } from '../dicomweb/client.ts';
 import type { ModelInfo } from '../domain/analysis.ts';
 import { saveMachineReport } from '../report/report-repo.ts';
-import { encodeResults, type EncodedObject } from './encode.ts';
+import type { EncodedObject, EncodeResults } from './encode.ts';
 import type { PublishResults } from './run-analysis.ts';
 import { storeResults } from './store.ts';
 
@@ -23,10 +23,10 @@ export function reportOutputs(objects: readonly EncodedObject[]): Record<string,
  * Lung-RADS 0 exam) encoded and stored in one STOW-RS; then version 1 of the report, the machine's,
  * recorded with the UIDs of what was stored.
  */
-export function createPublisher(deps: { pacs: PacsClient; db: Db; model: ModelInfo }): PublishResults {
+export function createPublisher(deps: { pacs: PacsClient; db: Db; model: ModelInfo; encode: EncodeResults }): PublishResults {
   return async ({ volume, findings, assessment, analysisId, uids, claim, onStage }) => {
     let started = performance.now();
-    const objects = encodeResults({
+    const objects = await deps.encode({
       volume,
       findings,
       model: deps.model,

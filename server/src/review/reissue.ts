@@ -10,7 +10,7 @@ import { findingsOfAnalysis } from '../db/findings-repo.ts';
 import { reports } from '../db/schema.ts';
 import type { AnalysisRow } from '../jobs/queue.ts';
 import { assessAnalysis, type GivenPatient } from '../pipeline/assess.ts';
-import { encodeResults } from '../pipeline/encode.ts';
+import type { EncodeResults } from '../pipeline/encode.ts';
 import { reportOutputs } from '../pipeline/publish.ts';
 import { keyedResultUids, resultsDigest } from '../pipeline/result-uids.ts';
 import { storeResults } from '../pipeline/store.ts';
@@ -24,7 +24,7 @@ export interface ReviewedVersion {
   readonly findingCount: number;
 }
 
-export async function issueReviewedVersion(deps: AnalysedVolumeDeps, analysis: AnalysisRow, actor: string): Promise<ReviewedVersion> {
+export async function issueReviewedVersion(deps: AnalysedVolumeDeps & { readonly encode: EncodeResults }, analysis: AnalysisRow, actor: string): Promise<ReviewedVersion> {
   const rows = await findingsOfAnalysis(deps.db, analysis.id);
   const kept = rows.filter((r) => r.reviewStatus !== 'rejected');
   // SEG segments and SR groups are numbered 1..n: renumber what is left, tracking UIDs stay.
@@ -40,7 +40,7 @@ export async function issueReviewedVersion(deps: AnalysedVolumeDeps, analysis: A
     lungs: { found: !(analysis.warnings ?? []).some((w) => w.startsWith('No lungs found')) },
     givenPatient: analysis.patient?.given as GivenPatient | undefined,
   });
-  const objects = encodeResults({
+  const objects = await deps.encode({
     volume, findings, model,
     assessments: assessment.findingAssessments,
     examLungRads: assessment.exam,

@@ -2,11 +2,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDetector, type DetectorOptions } from '../pipeline/create-detector.ts';
 import { analyzeVolume } from '../pipeline/analyze-volume.ts';
+import { encodeResults } from '../pipeline/encode.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { lungSurface } from '../priors/register.ts';
 import { keyedResultUids } from '../pipeline/result-uids.ts';
 import { buildVolume } from '../pipeline/volume.ts';
-import { sendableError, type AnalysisMessage, type AnalysisRequest } from './analysis-thread.ts';
+import { ownBuffers, sendableError, type AnalysisMessage, type AnalysisRequest } from './analysis-thread.ts';
 
 const port = parentPort;
 if (!port) throw new Error('analysis-thread-entry.ts runs only as the analysis thread');
@@ -23,6 +24,12 @@ try {
       }
       if (request.kind === 'lung-surface') {
         send({ kind: 'done', id, result: lungSurface(request.volume, segmentLungs(request.volume).mask) });
+        return;
+      }
+      if (request.kind === 'encode') {
+        const { instanceUids, ...results } = request.results;
+        const objects = encodeResults({ ...results, uids: { instance: (kind) => instanceUids[kind] } });
+        port.postMessage({ kind: 'done', id, result: objects } satisfies AnalysisMessage, ownBuffers(objects.map((o) => o.part10)));
         return;
       }
       if (request.kind === 'lungs') {

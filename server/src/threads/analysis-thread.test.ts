@@ -3,9 +3,12 @@ import type { Volume } from '../domain/volume.ts';
 import { ctSliceDatasets } from '../dicom/ct-writer.ts';
 import { parseCtSlice } from '../dicom/ct-slice.ts';
 import { toPart10 } from '../dicom/part10.ts';
+import dcmjs from 'dcmjs';
 import { PipelineError } from '../errors/pipeline-error.ts';
 import { generatePhantom } from '../phantom/generate.ts';
 import { analyzeVolume } from '../pipeline/analyze-volume.ts';
+import { assessAnalysis } from '../pipeline/assess.ts';
+import { encodeResults } from '../pipeline/encode.ts';
 import { createDetector } from '../pipeline/create-detector.ts';
 import { segmentLungs } from '../pipeline/lungs.ts';
 import { keyedResultUids } from '../pipeline/result-uids.ts';
@@ -81,6 +84,32 @@ describe('the analysis thread', () => {
     const error = await thread.buildVolume(gap).then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(PipelineError);
     expect(error).toMatchObject({ code: 'missing-slice' });
+  });
+
+  it('encodes the SR, SEG and report PDF the calling thread encodes, under the patient\'s name and the run\'s UIDs', async () => {
+    const thread = await startAnalysisThread({ detector: 'classical' });
+    threads.push(thread);
+    // Parsed from DICOM, so the patient's name is dcmjs's own (which cannot be sent as it is).
+    const { volume: scanned } = buildVolume(ctSliceDatasets(phantom.volume, phantom.identity).map((dataset) => parseCtSlice(toPart10(dataset))));
+    const analysis = await analyzeVolume(scanned, { detector: await createDetector({ detector: 'classical' }) });
+    expect(analysis.findings.length).toBeGreaterThan(0);
+    const model = analysis.detector;
+    const assessment = assessAnalysis({ analysisId: '00000000-0000-4000-8000-000000000001', analysedAt: new Date('2026-11-28T10:00:00Z'), model, volume: scanned, findings: analysis.findings, lungs: { found: true } });
+    const results = {
+      volume: scanned, findings: analysis.findings, model,
+      assessments: assessment.findingAssessments, examLungRads: assessment.exam, report: assessment.report,
+      uids: keyedResultUids('encode-1'),
+    };
+    const here = encodeResults(results);
+    const there = await thread.encode(results);
+    expect(there.map((o) => [o.kind, o.sopInstanceUid, o.seriesInstanceUid])).toEqual(here.map((o) => [o.kind, o.sopInstanceUid, o.seriesInstanceUid]));
+    expect(there.map((o) => o.kind)).toEqual(['seg', 'sr', 'pdf']);
+    const read = (part10: Uint8Array) => dcmjs.data.DicomMetaDictionary.naturalizeDataset(
+      dcmjs.data.DicomMessage.readFile(part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.byteLength) as ArrayBuffer).dict);
+    // Creation times aside (each encoding takes its own), the same datasets, to the SEG's pixels.
+    const timeless = (dataset: Record<string, unknown>) => JSON.parse(JSON.stringify(dataset, (key, value) => (/(Date|Time|DateTime)$/.test(key) ? undefined : value)));
+    for (let n = 0; n < here.length; n++) expect(timeless(read(there[n].part10))).toEqual(timeless(read(here[n].part10)));
+    expect(JSON.stringify(read(there[1].part10).PatientName)).toBe(JSON.stringify([{ Alphabetic: String(scanned.source.patientStudy.PatientName) }]));
   });
 
   it('passes a failure back with its reason, and starts again after being closed', async () => {

@@ -2,7 +2,10 @@ import { Worker } from 'node:worker_threads';
 import type { CtSlice } from '../dicom/ct-slice.ts';
 import type { ModelInfo } from '../domain/analysis.ts';
 import type { Volume } from '../domain/volume.ts';
+import type { InstanceUids } from '../dicom/uids.ts';
 import type { DetectorOptions } from '../pipeline/create-detector.ts';
+import { encodedKinds, type EncodedObject, type EncodeResults, type ResultsToEncode } from '../pipeline/encode.ts';
+import { freshResultUids } from '../pipeline/result-uids.ts';
 import { PipelineError, type PipelineErrorCode } from '../errors/pipeline-error.ts';
 import type { AnalysisStage, VolumeAnalysis } from '../pipeline/analyze-volume.ts';
 import type { LungMask } from '../pipeline/lungs.ts';
@@ -16,7 +19,9 @@ import type { LungSurface } from '../priors/register.ts';
  * requests and /health, whose probe gives up after 5 s. The detector is made once, on that thread;
  * analyses that run at once (LUNGBRIDGE_WORKERS > 1) share it, as they shared it before. The
  * volume is stacked from the fetched slices there (0.5-1.7 s), and the lung masks and surfaces that
- * a comparison with a prior and a reader's added nodule need (1-2 s each) are made there too.
+ * a comparison with a prior and a reader's added nodule need (1-2 s each) are made there too, and
+ * the SR, SEG and report PDF of a run or of a completed review encoded (0.3-0.5 s for five nodules
+ * on a 320-slice series).
  */
 export interface AnalysisThread {
   readonly model: ModelInfo;
@@ -26,6 +31,7 @@ export interface AnalysisThread {
   lungSurface(volume: Volume): Promise<LungSurface>;
   /** `buildVolume` of the slices; their pixels are handed over to the thread, so the caller cannot read them after. */
   buildVolume: BuildVolume;
+  encode: EncodeResults;
   /** Stops the thread; a later `analyze` starts it again. */
   close(): Promise<void>;
 }
@@ -34,12 +40,16 @@ export type AnalysisRequest =
   | { readonly kind: 'analyze'; readonly id: number; readonly volume: Volume; readonly runKey?: string }
   | { readonly kind: 'lungs'; readonly id: number; readonly volume: Volume }
   | { readonly kind: 'lung-surface'; readonly id: number; readonly volume: Volume }
-  | { readonly kind: 'volume'; readonly id: number; readonly slices: readonly CtSlice[] };
+  | { readonly kind: 'volume'; readonly id: number; readonly slices: readonly CtSlice[] }
+  | { readonly kind: 'encode'; readonly id: number; readonly results: SentResults };
+
+/** Results to encode as they cross: the UIDs each object is to get, instead of what makes them. */
+export type SentResults = Omit<ResultsToEncode, 'uids'> & { readonly instanceUids: Readonly<Record<EncodedObject['kind'], InstanceUids>> };
 export type AnalysisMessage =
   | { readonly kind: 'ready'; readonly model: ModelInfo }
   | { readonly kind: 'start-failed'; readonly error: SentError }
   | { readonly kind: 'stage'; readonly id: number; readonly stage: AnalysisStage; readonly ms: number }
-  | { readonly kind: 'done'; readonly id: number; readonly result: VolumeAnalysis | LungMask | LungSurface | BuiltVolume }
+  | { readonly kind: 'done'; readonly id: number; readonly result: VolumeAnalysis | LungMask | LungSurface | BuiltVolume | EncodedObject[] }
   | { readonly kind: 'failed'; readonly id: number; readonly error: SentError };
 
 /** An error as it crosses threads; a PipelineError keeps its code and whether it is worth a retry. */
@@ -71,16 +81,22 @@ export function receivedError(sent: SentError): Error {
  * cannot be cloned.
  */
 const withoutPatient = (volume: Volume): Volume => ({ ...volume, source: { ...volume.source, patientStudy: {} } });
+/**
+ * The patient's attributes as plain data, which the encoded objects copy: a person name becomes the
+ * `{ Alphabetic, Ideographic, Phonetic }` objects that dcmjs writes as it writes its own.
+ */
+const plainAttributes = (attributes: Readonly<Record<string, unknown>>): Record<string, unknown> => JSON.parse(JSON.stringify(attributes));
 const textAttributes = (attributes: Readonly<Record<string, unknown>>) =>
   Object.fromEntries(Object.entries(attributes).filter(([, value]) => typeof value === 'string' || typeof value === 'number'));
 
 /**
- * The slices' pixel buffers, handed over instead of copied (170 MB for 320 slices of 512 x 512):
- * each once, and only those the pixels fill at least half of (a received instance's own bytes),
- * never a pooled buffer that small values elsewhere share. The others are copied.
+ * Buffers handed over instead of copied (the pixels of 320 slices of 512 x 512 are 170 MB, a SEG
+ * of five nodules 1.5 MB): each once, and only those the array fills at least half of (a received
+ * instance's own bytes, an encoded file's), never a pooled buffer that small values elsewhere
+ * share. The others are copied.
  */
-function pixelBuffers(slices: readonly CtSlice[]): ArrayBuffer[] {
-  const own = slices.flatMap(({ stored: { buffer, byteLength } }) => (buffer instanceof ArrayBuffer && byteLength >= buffer.byteLength / 2 ? [buffer] : []));
+export function ownBuffers(arrays: readonly ArrayBufferView[]): ArrayBuffer[] {
+  const own = arrays.flatMap(({ buffer, byteLength }) => (buffer instanceof ArrayBuffer && byteLength >= buffer.byteLength / 2 ? [buffer] : []));
   return [...new Set(own)];
 }
 
@@ -180,8 +196,14 @@ export async function startAnalysisThread(detector: DetectorOptions = {}): Promi
       // buildVolume takes the patient and study attributes of the first slice: it needs their text
       // (the series summary), and the volume gets the whole of them back here.
       const sent = slices.map((slice, n) => ({ ...slice, patientStudy: n === 0 ? textAttributes(slice.patientStudy) : {} }));
-      const built = await ask<BuiltVolume>((id) => ({ kind: 'volume', id, slices: sent }), undefined, pixelBuffers(slices));
+      const built = await ask<BuiltVolume>((id) => ({ kind: 'volume', id, slices: sent }), undefined, ownBuffers(slices.map((slice) => slice.stored)));
       return { ...built, volume: { ...built.volume, source: { ...built.volume.source, patientStudy: slices[0].patientStudy } } };
+    },
+    async encode({ uids = freshResultUids, ...results }) {
+      const instanceUids = Object.fromEntries(encodedKinds.map((kind) => [kind, uids.instance(kind)])) as SentResults['instanceUids'];
+      const { volume } = results;
+      const sent: SentResults = { ...results, volume: { ...volume, source: { ...volume.source, patientStudy: plainAttributes(volume.source.patientStudy) } }, instanceUids };
+      return ask<EncodedObject[]>((id) => ({ kind: 'encode', id, results: sent }));
     },
     async close() {
       const stopping = running;

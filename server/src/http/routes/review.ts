@@ -132,7 +132,7 @@ export function reviewRouter(deps: HttpDeps): Router {
     if (analysis.reviewState === 'reviewed') throw conflict('The review is complete and nothing changed since; change a finding to review again');
     const actor = actorOf(ctx.state);
     const acceptedPending = await acceptPending(db, analysis.id, actor);
-    const issued = await fromPacs(() => issueReviewedVersion({ db, pacs: deps.pacs, buildVolume: deps.buildVolume }, analysis, actor));
+    const issued = await fromPacs(() => issueReviewedVersion({ db, pacs: deps.pacs, buildVolume: deps.buildVolume, encode: deps.encode }, analysis, actor));
     await setReviewState(db, analysis.id, 'reviewed');
     await audit(db, ctx, {
       action: 'analysis.review.complete', entityType: 'analysis', entityId: analysis.id,
