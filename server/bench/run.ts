@@ -55,7 +55,7 @@ results.push(...await benchCase('case-inference.ts', [seriesDir]));
 const [wado, fetchVolume] = results;
 const lines = [
   `Benchmark: 320-slice 512 x 512 CT, ${new Date().toISOString()}, ${process.platform} ${process.arch}, node ${process.version}`,
-  ...results.map((r) => `  ${r.name.padEnd(43)} ${String(r.wallMs).padStart(7)} ms   peak RSS ${String(r.peakRssMb).padStart(5)} MB   ${r.detail ? JSON.stringify(r.detail) : ''}`),
+  ...results.map((r) => `  ${r.name.padEnd(52)} ${String(r.wallMs).padStart(7)} ms   peak RSS ${String(r.peakRssMb).padStart(5)} MB   ${r.detail ? JSON.stringify(r.detail) : ''}`),
   `  fetch + volume / plain WADO-RS = ${(fetchVolume.wallMs / wado.wallMs).toFixed(2)}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

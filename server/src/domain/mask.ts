@@ -27,6 +27,14 @@ export function boxMasksOverlap(a: BoxMask, b: BoxMask): boolean {
   return false;
 }
 
+/** Whether a point (volume voxels, rounded to the nearest) lies in a mask's box. */
+export function boxMaskContains(mask: BoxMask, point: Vec3): boolean {
+  return [point.x, point.y, point.z].every((v, axis) => {
+    const at = Math.round(v) - mask.offset[axis];
+    return at >= 0 && at < mask.size[axis];
+  });
+}
+
 export function boxMaskVoxelCount(mask: BoxMask): number {
   let n = 0;
   for (const v of mask.data) n += v;

@@ -214,6 +214,23 @@ describe('analyzeVolume on a synthetic chest', () => {
     expect(findings[0].meanDiameterMm).toBeLessThan(3);
   });
 
+  it('says where a candidate it could not outline lies, but not one inside a reported nodule\'s box', async () => {
+    // Columns through 125 mm: no outline of them fits the largest box (52 mm). A 9 mm thick one on
+    // its own, and a 2 mm one that passes a 10 mm nodule inside its mask's box without touching it.
+    const column = (cx: number, cy: number, r: number): Paint => (x, y) => ((x - cx) ** 2 + (y - cy) ** 2 <= r * r ? 30 : undefined);
+    const paints = [column(24, 32, 4.5), column(60, 36, 1), sphereAt(56, 32, 60, 5, 30)];
+    const volume = chest(spacing, 100, (x, y, z) => paints.map((paint) => paint(x, y, z)).find((hu) => hu !== undefined));
+    const at = (x: number, y: number, z: number, probability: number, diameterMm = 9) => ({ centreVoxel: { x: x / 0.8, y: y / 0.8, z: z / 1.25 }, diameterMm, probability });
+    const beside = at(60, 36, 60, 0.7, 3);
+    expect(segmentNodule(volume, segmentLungs(volume), beside)).toBeUndefined();
+    const detector: Detector = { name: 'fixed', version: '1', detect: async () => [at(24, 32, 60, 0.8), at(56, 32, 60, 0.9), beside] };
+    const result = await analyzeVolume(volume, { detector, mergeDistanceMm: 2 });
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0].centroidMm.x).toBeCloseTo(56, 0);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatch(/^A candidate scored 0\.80 at \(24\.0, 32\.0, 60\.0\) mm \(image 49 of 100\) could not be outlined, so it is not reported or measured/);
+  });
+
   it('finds nothing in lungs without nodules', async () => {
     const result = await analyzeVolume(chest(spacing, 40));
     expect(result.findings).toHaveLength(0);

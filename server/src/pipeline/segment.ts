@@ -182,7 +182,7 @@ const firstHalfSizeMm = (diameterMm: number) => Math.min(largestHalfSizeMm, Math
  * largest Lung-RADS sizes) with its spicules. What still reaches the edge is a vessel or the hilum,
  * and bigger boxes only cost time (the third, 1.8² larger box was most of the segment stage).
  */
-const largestHalfSizeMm = 26;
+export const largestHalfSizeMm = 26;
 
 function segmentInBox(volume: Volume, lungs: LungMask, candidate: SegmentedCandidate, halfMm: number, parenchymaHu: number, mustFit = false):
   NoduleSegmentation | undefined {
