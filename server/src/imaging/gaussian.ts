@@ -1,4 +1,5 @@
 import type { Grid } from './grid.ts';
+import { weightedRows } from './weighted-rows.ts';
 
 /** Normalised sampled Gaussian truncated at 3 sigma (sigma in voxels). */
 function gaussianKernel(sigma: number): Float32Array {
@@ -93,35 +94,5 @@ function smoothRow(line: Float32Array, kernel: Float32Array, out: Float32Array, 
     let acc = 0;
     for (let u = 0; u < taps; u++) acc += kernel[u] * line[t + u];
     out[at + t] = acc;
-  }
-}
-
-/** out[at + i] = Σ_u kernel[u]·data[sources[u] + i] for i < count, rounded to a float after each tap. */
-function weightedRows(data: Float32Array, sources: Int32Array, kernel: Float32Array, out: Float32Array, at: number, count: number): void {
-  const taps = kernel.length;
-  const float = Math.fround;
-  let i = 0;
-  for (; i + 4 <= count; i += 4) {
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let u = 0; u < taps; u++) {
-      const w = kernel[u];
-      const s = sources[u] + i;
-      a0 = float(a0 + w * data[s]);
-      a1 = float(a1 + w * data[s + 1]);
-      a2 = float(a2 + w * data[s + 2]);
-      a3 = float(a3 + w * data[s + 3]);
-    }
-    out[at + i] = a0;
-    out[at + i + 1] = a1;
-    out[at + i + 2] = a2;
-    out[at + i + 3] = a3;
-  }
-  for (; i < count; i++) {
-    let acc = 0;
-    for (let u = 0; u < taps; u++) acc = float(acc + kernel[u] * data[sources[u] + i]);
-    out[at + i] = acc;
   }
 }

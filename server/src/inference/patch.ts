@@ -1,5 +1,6 @@
 import type { Vec3, Volume } from '../domain/volume.ts';
 import type { Box } from '../imaging/grid.ts';
+import { weightedRows } from '../imaging/weighted-rows.ts';
 
 /** The patch grid a model reads: voxel counts and spacing per axis, [x (column), y (row), z (slice)]. */
 export interface PatchGeometry {
@@ -76,6 +77,14 @@ function resampleBox(volume: VoxelSource, centreVoxel: Vec3, geometry: PatchGeom
     for (let j = 0; j < rows; j++) {
       const src = (ty.first + j) * nx + (tz.first + k) * nx * ny;
       const dst = (k * rows + j) * px;
+      if (tx.tapsPerOutput === 4) {
+        // A 0.5-1 mm scan's columns, two points per patch voxel (unrolled: the same sum, half the time).
+        const { weight: w, index: at } = tx;
+        for (let o = 0, t = 0; o < px; o++, t += 4) {
+          alongX[dst + o] = w[t] * voxels[src + at[t]] + w[t + 1] * voxels[src + at[t + 1]] + w[t + 2] * voxels[src + at[t + 2]] + w[t + 3] * voxels[src + at[t + 3]];
+        }
+        continue;
+      }
       for (let o = 0; o < px; o++) {
         let sum = 0;
         for (let t = o * tx.tapsPerOutput, end = t + tx.tapsPerOutput; t < end; t++) sum += tx.weight[t] * voxels[src + tx.index[t]];
@@ -85,28 +94,28 @@ function resampleBox(volume: VoxelSource, centreVoxel: Vec3, geometry: PatchGeom
   }
   // Pass 2 (y): [slice][py][px].
   const alongY = new Float32Array(slices * py * px);
+  const yWeights = outputWeights(ty, py);
+  const sources = new Int32Array(Math.max(ty.tapsPerOutput, tz.tapsPerOutput));
   for (let k = 0; k < slices; k++) {
     for (let o = 0; o < py; o++) {
-      const dst = (k * py + o) * px;
-      for (let t = o * ty.tapsPerOutput, end = t + ty.tapsPerOutput; t < end; t++) {
-        const w = ty.weight[t];
-        const src = (k * rows + ty.index[t] - ty.first) * px;
-        for (let i = 0; i < px; i++) alongY[dst + i] += w * alongX[src + i];
-      }
+      const taps = sources.subarray(0, ty.tapsPerOutput);
+      for (let u = 0; u < taps.length; u++) taps[u] = (k * rows + ty.index[o * ty.tapsPerOutput + u] - ty.first) * px;
+      weightedRows(alongX, taps, yWeights[o], alongY, (k * py + o) * px, px);
     }
   }
   // Pass 3 (z): [pz][py][px] into out.
   const plane = py * px;
-  out.fill(0, offset, offset + pz * plane);
+  const zWeights = outputWeights(tz, pz);
   for (let o = 0; o < pz; o++) {
-    const dst = offset + o * plane;
-    for (let t = o * tz.tapsPerOutput, end = t + tz.tapsPerOutput; t < end; t++) {
-      const w = tz.weight[t];
-      const src = (tz.index[t] - tz.first) * plane;
-      for (let n = 0; n < plane; n++) out[dst + n] += w * alongY[src + n];
-    }
+    const taps = sources.subarray(0, tz.tapsPerOutput);
+    for (let u = 0; u < taps.length; u++) taps[u] = (tz.index[o * tz.tapsPerOutput + u] - tz.first) * plane;
+    weightedRows(alongY, taps, zWeights[o], out, offset + o * plane, plane);
   }
 }
+
+/** Each output's weights along one axis. */
+const outputWeights = ({ weight, tapsPerOutput }: AxisTaps, size: number) =>
+  Array.from({ length: size }, (_, o) => weight.subarray(o * tapsPerOutput, (o + 1) * tapsPerOutput));
 
 /** Writes the patch around a centre (volume voxel coordinates) into `out` from `offset`, [z][y][x] (the model's NCDHW layout). */
 export type PatchSampler = (centreVoxel: Vec3, out: Float32Array, offset?: number) => void;
