@@ -59,3 +59,40 @@ export function componentMask(components: Components, label: number): Uint8Array
   for (let n = 0; n < labels.length; n++) if (labels[n] === label) out[n] = 1;
   return out;
 }
+
+/**
+ * The face-connected component of the non-zero voxels that holds `seed` (a linear index), as a mask
+ * (1/0); all zero for a seed that is negative or not set. One flood fill from the seed: what
+ * `componentMask(labelComponents(mask, dims), labels[seed])` gives, without labelling the rest
+ * (a segmentation's crop is mostly lung, vessels and other nodules' pieces).
+ */
+export function componentOf(mask: Uint8Array, dims: readonly [number, number, number], seed: number): Uint8Array {
+  const [nx, ny, nz] = dims;
+  const plane = nx * ny;
+  const out = new Uint8Array(mask.length);
+  if (seed < 0 || !mask[seed]) return out;
+  const stack = new Int32Array(mask.length);
+  let top = 0;
+  out[seed] = 1;
+  stack[top++] = seed;
+  while (top > 0) {
+    const p = stack[--top];
+    const k = Math.floor(p / plane);
+    const inPlane = p - k * plane;
+    const j = Math.floor(inPlane / nx);
+    const i = inPlane - j * nx;
+    let q = p - 1;
+    if (i > 0 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    q = p + 1;
+    if (i < nx - 1 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    q = p - nx;
+    if (j > 0 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    q = p + nx;
+    if (j < ny - 1 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    q = p - plane;
+    if (k > 0 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    q = p + plane;
+    if (k < nz - 1 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+  }
+  return out;
+}

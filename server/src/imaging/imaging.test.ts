@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelComponents } from './connected-components.ts';
+import { componentMask, componentOf, labelComponents } from './connected-components.ts';
 import { downsampleMean, downsampleMeans, type BoxRows } from './downsample.ts';
 import { gaussianSmooth } from './gaussian.ts';
 import { squaredDistanceTo, squaredDistanceWithin } from './distance-transform.ts';
@@ -141,6 +141,24 @@ describe('labelComponents', () => {
     expect([...sizes.slice(1)].sort()).toEqual([3, 3]);
     expect(labels[0]).toBe(labels[13]);
     expect(labels[7]).toBe(labels[23]);
+  });
+});
+
+describe('componentOf', () => {
+  it('is the labelled component that holds the seed, and nothing for an unset seed', () => {
+    const dims: [number, number, number] = [13, 11, 9];
+    // A sparse random mask: many small components, some touching the grid's faces.
+    const mask = Uint8Array.from({ length: 13 * 11 * 9 }, (_, n) => ((n * 2654435761) >>> 0) % 7 < 3 ? 1 : 0);
+    const components = labelComponents(mask, dims);
+    expect(components.count).toBeGreaterThan(5);
+    let checked = 0;
+    for (let seed = 0; seed < mask.length; seed += 17) {
+      const expected = componentMask(components, mask[seed] ? components.labels[seed] : 0);
+      expect(Buffer.from(componentOf(mask, dims, seed)).equals(Buffer.from(expected))).toBe(true);
+      checked += mask[seed];
+    }
+    expect(checked).toBeGreaterThan(10);
+    expect(componentOf(mask, dims, -1).some((v) => v !== 0)).toBe(false);
   });
 });
 

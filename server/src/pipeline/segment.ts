@@ -1,7 +1,7 @@
 import type { Candidate } from '../domain/finding.ts';
 import { boxMaskCentroid, boxMaskVoxelCount, type BoxMask } from '../domain/mask.ts';
 import type { Volume } from '../domain/volume.ts';
-import { componentMask, labelComponents } from '../imaging/connected-components.ts';
+import { componentOf, labelComponents } from '../imaging/connected-components.ts';
 import { boundingBox, clipBox, cropBox, type Box, type Grid } from '../imaging/grid.ts';
 import { squaredDistanceWithin } from '../imaging/distance-transform.ts';
 import { solidTissueHu } from '../imaging/attenuation.ts';
@@ -311,8 +311,7 @@ function extractNodule(hu: Int16Array, lung: Uint8Array, awayFromPleura: Uint8Ar
   const core = erode(foreground, grid, openingMm);
   const seed = nearestSet(core, grid, centre, seedMm);
   if (seed < 0) return undefined;
-  const components = labelComponents(core, grid.dims);
-  const body = componentMask(components, components.labels[seed]);
+  const body = componentOf(core, grid.dims, seed);
   // Read only up to the protrusions' reach.
   const bodyDistance = squaredDistanceWithin(body, grid, openingMm + reachMm);
   const opened = new Uint8Array(hu.length);
@@ -339,8 +338,7 @@ function extractSmallBody(hu: Int16Array, lung: Uint8Array, grid: Grid, centre: 
   forEachWithin(grid, centre, radiusMm + Math.max(...grid.spacing), (n) => { if (!ball[n] && above(n)) shell[n] = 1; });
   const seed = nearestSet(ball, grid, centre, radiusMm);
   if (seed < 0) return undefined;
-  const components = labelComponents(ball, grid.dims);
-  const nodule = componentMask(components, components.labels[seed]);
+  const nodule = componentOf(ball, grid.dims, seed);
   const [nx, ny] = grid.dims;
   const parts = labelComponents(shell, grid.dims);
   const touching = new Set<number>();
@@ -392,9 +390,7 @@ function addProtrusions(nodule: Uint8Array, foreground: Uint8Array, bodyDistance
 
 /** The face-connected component of `mask` nearest the centre. */
 function componentAt(mask: Uint8Array, grid: Grid, centre: readonly number[]): Uint8Array {
-  const components = labelComponents(mask, grid.dims);
-  const at = nearestSet(mask, grid, centre, Infinity);
-  return componentMask(components, at < 0 ? 0 : components.labels[at]);
+  return componentOf(mask, grid.dims, nearestSet(mask, grid, centre, Infinity));
 }
 
 /**
