@@ -214,7 +214,7 @@ describe('analyzeVolume on a synthetic chest', () => {
     expect(findings[0].meanDiameterMm).toBeLessThan(3);
   });
 
-  it('says where a candidate it could not outline lies, but not one inside a reported nodule\'s box', async () => {
+  it('says where a candidate it could not outline lies, but not one inside a reported nodule\'s box or under the reporting point', async () => {
     // Columns through 125 mm: no outline of them fits the largest box (52 mm). A 9 mm thick one on
     // its own, and a 2 mm one that passes a 10 mm nodule inside its mask's box without touching it.
     const column = (cx: number, cy: number, r: number): Paint => (x, y) => ((x - cx) ** 2 + (y - cy) ** 2 <= r * r ? 30 : undefined);
@@ -223,8 +223,10 @@ describe('analyzeVolume on a synthetic chest', () => {
     const at = (x: number, y: number, z: number, probability: number, diameterMm = 9) => ({ centreVoxel: { x: x / 0.8, y: y / 0.8, z: z / 1.25 }, diameterMm, probability });
     const beside = at(60, 36, 60, 0.7, 3);
     expect(segmentNodule(volume, segmentLungs(volume), beside)).toBeUndefined();
-    const detector: Detector = { name: 'fixed', version: '1', detect: async () => [at(24, 32, 60, 0.8), at(56, 32, 60, 0.9), beside] };
-    const result = await analyzeVolume(volume, { detector, mergeDistanceMm: 2 });
+    // On the column too, 40 mm on, but under the reporting point: analysed (as the evaluation does), not named.
+    const faint = at(24, 32, 100, 0.3);
+    const detector: Detector = { name: 'fixed', version: '1', detect: async () => [at(24, 32, 60, 0.8), at(56, 32, 60, 0.9), beside, faint] };
+    const result = await analyzeVolume(volume, { detector, mergeDistanceMm: 2, minProbability: 0 });
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0].centroidMm.x).toBeCloseTo(56, 0);
     expect(result.warnings).toHaveLength(1);

@@ -34,6 +34,12 @@ export interface VolumeAnalysis {
 
 /** Slices thicker than this blur small nodules away (Lung-RADS asks for ≤ 2.5 mm, ≤ 1 mm preferred). */
 const thickSliceMm = 3;
+/**
+ * The score from which a candidate is reported (the trained detector's second stage is fitted to
+ * put its reporting point there: models/MODEL_CARD.md). The evaluation analyses below it, for its
+ * FROC, but names a candidate it could not outline only from here on.
+ */
+const reportingPoint = 0.5;
 /** Smallest nodule reported: Lung-RADS v2022 does not size-categorise below this mean diameter. */
 const minDiameterMm = 3;
 
@@ -41,7 +47,7 @@ const minDiameterMm = 3;
 export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}): Promise<VolumeAnalysis> {
   const detector = options.detector ?? createClassicalDetector();
   const mergeDistanceMm = options.mergeDistanceMm ?? 10;
-  const minProbability = options.minProbability ?? 0.5;
+  const minProbability = options.minProbability ?? reportingPoint;
   const timings: Record<string, number> = {};
   const time = <T>(stage: AnalysisStage, run: () => T): T => {
     const start = performance.now();
@@ -77,15 +83,16 @@ export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}
     .flatMap(({ candidate, mask }) => (mask ? [measureNodule(volume, lungs, mask, candidate.probability)] : []))
     .filter((m) => reportableSize(m) >= minDiameterMm || smallSolidNoduleSize(volume, lungs, m) >= minDiameterMm));
   const findings = rankFindings(dropDuplicates(measured, volume.spacing), options.trackingUid ?? newUid);
-  for (const { candidate } of outlined.filter(({ candidate, mask }) => !mask && !findings.some((f) => boxMaskContains(f.mask, candidate.centreVoxel)))) {
+  const unreported = outlined.filter(({ candidate, mask }) => !mask && candidate.probability >= reportingPoint && !findings.some((f) => boxMaskContains(f.mask, candidate.centreVoxel)));
+  for (const { candidate } of unreported) {
     warnings.push(notOutlinedWarning(volume, candidate));
   }
   return { findings, lungs: lungSummary, warnings, timings: timings as StageTimings, detector: detectorInfo };
 }
 
 /**
- * A candidate the detector reports that no outline could be made of, so that it is neither reported
- * nor measured: the record says where, for a reader to look. Its outline ran past the largest
+ * A candidate the detector reports (at the reporting point or above) that no outline could be made
+ * of, so that it is neither reported nor measured: the record says where, for a reader to look. Its outline ran past the largest
  * segmentation box (a nodule on a vessel as thick as itself, the chest wall, a mass over 30 mm) or
  * nothing dense enough lay at its centre. On phantom set seed 13 one such candidate was a 12 mm
  * nodule on a vessel (scan 13010, score 0.90), otherwise lost without a word; the others on that
