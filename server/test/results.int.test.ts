@@ -95,6 +95,9 @@ describe('DICOM results in the PACS', () => {
     expect(analysis.status).toBe('succeeded');
     expect(analysis.findings).toEqual([]);
     expect(analysis.warnings.join(' ')).toMatch(/No lungs found/);
+    // and so does the report, for its reader
+    const { report } = await (await stack.api(`/api/v1/analyses/${analysis.id}/report`)).json();
+    expect(report.notes).toEqual(analysis.warnings);
     expect(analysis.outputs.segSopInstanceUid).toBeUndefined();
     const sr = readMeasurementReport(new Uint8Array(await (await stack.api(`/api/v1/analyses/${analysis.id}/sr`)).arrayBuffer()));
     expect(sr).toMatchObject({ noNodulesStated: true, nodules: [] });

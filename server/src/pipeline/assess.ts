@@ -111,6 +111,8 @@ export interface AssessInput {
   readonly givenPatient?: GivenPatient;
   /** The comparison with the prior CT (priors/), when there was one: new, growing, stable nodules. */
   readonly comparison?: Pick<PriorStudyComparison, 'priorStudyInstanceUid' | 'changes'>;
+  /** The analysis's warnings, which the report repeats for its reader. */
+  readonly notes?: readonly string[];
 }
 
 export interface Assessment {
@@ -152,6 +154,7 @@ export function assessAnalysis(input: AssessInput): Assessment {
       return { finding, ...(change ? { change, ...(change.priorCategory ? { priorCategory: change.priorCategory } : {}) } : {}) };
     }),
     comparedWithPrior: input.comparison !== undefined,
+    ...(input.notes ? { notes: input.notes } : {}),
   });
   const byIndex = new Map(report.nodules.map((n) => [n.index, toFindingAssessment(n)]));
   return {

@@ -113,6 +113,7 @@ export async function runAnalysisPipeline(deps: AnalysisPipelineDeps, input: Ana
     lungs: lungs ?? { found: true },
     givenPatient: input.givenPatient,
     comparison,
+    notes: warnings,
   }));
   await input.onProgress?.({ series: summary, timings, warnings });
   await input.onFindings(findings);

@@ -43,6 +43,12 @@ describe('buildReport on a baseline exam', () => {
     expect(brock.probabilityIfUnknownPresent! / brock.probability!).toBeGreaterThan(1.5);
   });
 
+  it('carries the analysis\'s notes, none when it has none', () => {
+    expect(report.notes).toEqual([]);
+    expect(buildReport({ ...baseInput, notes: ['Not compared with the prior study 1.2.3: no lungs in the prior'] }).notes)
+      .toEqual(['Not compared with the prior study 1.2.3: no lungs in the prior']);
+  });
+
   it('is plain JSON', () => {
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });

@@ -56,6 +56,11 @@ export interface ReportInput {
   readonly nodules: readonly ReportNoduleInput[];
   /** True when the exam was compared with a prior: then every nodule needs its `change`. */
   readonly comparedWithPrior: boolean;
+  /**
+   * What the analysis record's warnings say (slices too thick, a candidate not outlined, a prior
+   * not compared), for the reader of the report, not only for whoever reads the record.
+   */
+  readonly notes?: readonly string[];
 }
 
 export interface ReportNodule {
@@ -87,6 +92,8 @@ export interface LungScreeningReport {
     readonly lungRads: LungRadsResult;
   };
   readonly nodules: readonly ReportNodule[];
+  /** The analysis's warnings (ReportInput.notes); absent from reports stored before 2026-11-28. */
+  readonly notes?: readonly string[];
   /** The ACR management of the exam category. */
   readonly recommendation: string;
   readonly standards: typeof reportStandards;
@@ -179,6 +186,7 @@ export function buildReport(input: ReportInput): LungScreeningReport {
     study: input.study,
     exam: { assessable: input.examAssessable, comparedWithPrior: input.comparedWithPrior, lungRads },
     nodules,
+    notes: input.notes ?? [],
     recommendation: lungRads.management,
     standards: reportStandards,
     disclaimer: reportDisclaimer,

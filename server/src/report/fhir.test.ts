@@ -95,4 +95,12 @@ describe('toFhirDiagnosticReport', () => {
     expect(validator.validate(empty)).toEqual([]);
     expect(empty.entry).toHaveLength(3); // report, exam observation, device
   });
+
+  it('puts the analysis\'s notes on the exam\'s observation', () => {
+    const note = 'Slice spacing 5.00 mm exceeds 3 mm: small nodules may be missed and sizes are less exact';
+    const noted = toFhirDiagnosticReport(buildReport({ ...baseInput, notes: [note] }), { newUuid: uuids() });
+    expect(validator.validate(noted)).toEqual([]);
+    const exam = noted.entry.map((e) => e.resource).find((r): r is Observation => r.resourceType === 'Observation' && r.code.text === 'Lung-RADS v2022 assessment category (exam)');
+    expect(exam?.note?.map((n) => n.text)).toContain(note);
+  });
 });

@@ -182,7 +182,7 @@ function examObservation(report: LungScreeningReport, ids: FhirIds, deviceUrl: s
     issued: report.analysis.performedAt,
     device: { reference: deviceUrl },
     valueCodeableConcept: text(lungRads.category),
-    note: [{ text: lungRads.rule }, { text: `Management: ${lungRads.management}` }],
+    note: [{ text: lungRads.rule }, { text: `Management: ${lungRads.management}` }, ...(report.notes ?? []).map((note) => ({ text: note }))],
   };
 }
 

@@ -43,6 +43,15 @@ describe('renderReportPdf', () => {
     expect(text).not.toMatch(/[^\x20-\x7e\xa0-\xff\n]/);
   });
 
+  it('shows the analysis\'s notes before the nodules, and no notes heading without them', () => {
+    const note = 'A candidate scored 0.90 at (55.3, 4.9, 10.0) mm (image 93 of 160) could not be outlined, so it is not reported or measured';
+    // Long lines are wrapped at spaces: one shown string per line.
+    const text = shownText(latin1(renderReportPdf(buildReport({ ...baseInput, notes: [note] })))).join(' ');
+    expect(text).toContain(`Analysis notes ${note}`);
+    expect(text.indexOf('Analysis notes')).toBeLessThan(text.indexOf('Nodules (2)'));
+    expect(shownText(pdf).join('\n')).not.toContain('Analysis notes');
+  });
+
   it('shows the change since a prior', () => {
     const finding = makeFinding({ longMm: 10.4, shortMm: 8.0 });
     const change = compareNodules({ prior: { meanDiameterMm: 7.0, volumeMm3: 170 }, current: finding, intervalDays: 365 });

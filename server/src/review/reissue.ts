@@ -39,6 +39,7 @@ export async function issueReviewedVersion(deps: AnalysedVolumeDeps & { readonly
     findings,
     lungs: { found: !(analysis.warnings ?? []).some((w) => w.startsWith('No lungs found')) },
     givenPatient: analysis.patient?.given as GivenPatient | undefined,
+    notes: analysis.warnings ?? [],
   });
   const objects = await deps.encode({
     volume, findings, model,
