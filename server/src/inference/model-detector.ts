@@ -68,7 +68,7 @@ export interface ModelDetectorOptions {
    * pass left out of its best 1024 had one (training phantoms 7301-7330).
    */
   readonly maxSubsolidCandidates?: number;
-  /** Patches per session run: bounds the patch buffers (two of 64 x 32 x 32 x 16 floats = 8 MB). */
+  /** Patches per session run: bounds the patch buffer (64 x 32 x 32 x 16 floats = 4 MB). */
   readonly batchSize?: number;
   /**
    * Proposals segmented for the second stage: the best 20 by the network and the best 8 by the blob
@@ -158,10 +158,9 @@ export function createProposalScorer(classifier: PatchClassifier, options: Model
   const { manifest } = classifier;
   const voxels = patchVoxelCount(manifest.patch);
   return async (volume, lungs) => {
-    // Buffers per scan: analyses running at once (LUNGBRIDGE_WORKERS > 1) share this detector,
-    // and each waits on onnxruntime and the helper threads with its patches in its buffers. Two:
-    // a batch's patches are cut while onnxruntime runs the last one on its own threads.
-    const buffers = [new Float32Array(batchSize * voxels), new Float32Array(batchSize * voxels)];
+    // One buffer per scan: analyses running at once (LUNGBRIDGE_WORKERS > 1) share this detector,
+    // and each waits on onnxruntime and the helper threads with its patches in its buffer.
+    const buffer = new Float32Array(batchSize * voxels);
     const proposed = await proposeCandidatesWith({
       slabs: (slabs) => threads.map('lungBoxSlab', slabs, (slab) => slab.box.size[2], (slab) => slab.source.voxels === volume.voxels),
       groups: (groups) => threads.map('blobScales', groups, blobScaleGroupCost),
@@ -173,14 +172,11 @@ export function createProposalScorer(classifier: PatchClassifier, options: Model
       threads.helpers + 1, volume, manifest.patch, lungs.bounds,
     );
     const network = new Float32Array(proposals.length);
-    let running: Promise<void> = Promise.resolve();
-    for (let start = 0, b = 0; start < proposals.length; start += batchSize, b = 1 - b) {
+    for (let start = 0; start < proposals.length; start += batchSize) {
       const batch = proposals.slice(start, start + batchSize);
-      batch.forEach((p, n) => samplePatch(p.centreVoxel, buffers[b], n * voxels));
-      await running;
-      running = classifier.classify(buffers[b], batch.length).then((probabilities) => network.set(probabilities.subarray(0, batch.length), start));
+      batch.forEach((p, n) => samplePatch(p.centreVoxel, buffer, n * voxels));
+      network.set((await classifier.classify(buffer, batch.length)).subarray(0, batch.length), start);
     }
-    await running;
     const chosen = segmentedProposals(proposals, network, segmentedCounts, volume.spacing);
     const crops = chosen.map((n) => segmentationCrop(volume, lungs, candidateAt(proposals[n])));
     const boxes = crops.map((crop) => crop.box);
