@@ -20,6 +20,8 @@ describe('parseCtSlice', () => {
     const k = 64 * 64;
     for (const n of [0, 100, 2080, 4095]) expect(slice.stored[n] + slice.rescaleIntercept).toBe(phantom.volume.voxels[k + n]);
     expect(slice.patientStudy.PatientID).toBe(phantom.identity.patientId);
+    expect(slice.instanceNumber).toBe(2);
+    expect(parseCtSlice(toPart10({ ...datasets[1], InstanceNumber: '' })).instanceNumber).toBeUndefined();
   });
 
   it.each([
@@ -36,7 +38,7 @@ describe('locatePixelData', () => {
     const bytes = new Uint8Array(toPart10(datasets[0]));
     const found = locatePixelData(bytes, 64 * 64 * 2);
     expect(found).toEqual({ offset: bytes.length - 64 * 64 * 2, length: 64 * 64 * 2 });
-    // Plant the Pixel Data tag inside the pixel values: the length check rejects it.
+    // The Pixel Data tag planted inside the pixel values changes nothing.
     bytes.set([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 8, 0, 0, 0], bytes.length - 200);
     expect(locatePixelData(bytes, 64 * 64 * 2)).toEqual(found);
     expect(locatePixelData(bytes.subarray(0, bytes.length - 10), 64 * 64 * 2)).toBeUndefined();
@@ -45,7 +47,9 @@ describe('locatePixelData', () => {
   it('passes over the same bytes in an earlier value (an icon\'s pixels) whose length does not run to the end', () => {
     const pixels = 32;
     const element = (length: number) => [0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, length, 0, 0, 0];
-    const bytes = new Uint8Array([...new Array(200).fill(0), ...element(4), 1, 2, 3, 4, ...element(pixels), ...new Array(pixels).fill(9)]);
+    // Long enough to be the pixels, but 100 bytes of other attributes follow it.
+    const icon = [...element(pixels), ...new Array(pixels).fill(1), ...new Array(100).fill(2)];
+    const bytes = new Uint8Array([...new Array(200).fill(0), ...icon, ...element(pixels), ...new Array(pixels).fill(9)]);
     expect(locatePixelData(bytes, pixels)).toEqual({ offset: bytes.length - pixels, length: pixels });
     // Implicit VR: the tag, then the length.
     const implicit = new Uint8Array([...new Array(140).fill(0), 0xe0, 0x7f, 0x10, 0x00, pixels, 0, 0, 0, ...new Array(pixels).fill(9)]);

@@ -18,6 +18,8 @@ export interface CtSlice {
   readonly rescaleSlope: number;
   readonly rescaleIntercept: number;
   readonly sliceThickness?: number;
+  /** InstanceNumber (0020,0013): the image number a viewer shows; absent or not a number in some files. */
+  readonly instanceNumber?: number;
   readonly stored: Int16Array | Uint16Array;
   /** Patient, study and general equipment attributes to copy into derived objects. */
   readonly patientStudy: Readonly<Record<string, unknown>>;
@@ -117,6 +119,10 @@ export function parseCtSlice(part10: ArrayBuffer | Uint8Array): CtSlice {
   const [r0, r1, r2, c0, c1, c2] = numbers(ds.ImageOrientationPatient, 6, 'ImageOrientationPatient', sop);
   const [px, py, pz] = numbers(ds.ImagePositionPatient, 3, 'ImagePositionPatient', sop);
   const [rowSpacing, columnSpacing] = numbers(ds.PixelSpacing, 2, 'PixelSpacing', sop);
+  // Type 2: an empty value (dcmjs reads it as [] or null, which Number() makes 0) is no number.
+  const rawInstanceNumber: unknown = Array.isArray(ds.InstanceNumber) ? ds.InstanceNumber[0] : ds.InstanceNumber;
+  const instanceNumber = (typeof rawInstanceNumber === 'number' || (typeof rawInstanceNumber === 'string' && rawInstanceNumber.trim() !== ''))
+    && Number.isInteger(Number(rawInstanceNumber)) ? Number(rawInstanceNumber) : undefined;
   return {
     sopInstanceUid: sop,
     sopClassUid: String(ds.SOPClassUID ?? ''),
@@ -132,6 +138,7 @@ export function parseCtSlice(part10: ArrayBuffer | Uint8Array): CtSlice {
     rescaleSlope: ds.RescaleSlope === undefined ? 1 : firstNumber(ds.RescaleSlope, 'RescaleSlope', sop),
     rescaleIntercept: ds.RescaleIntercept === undefined ? 0 : firstNumber(ds.RescaleIntercept, 'RescaleIntercept', sop),
     sliceThickness: ds.SliceThickness === undefined ? undefined : Number(ds.SliceThickness),
+    ...(instanceNumber === undefined ? {} : { instanceNumber }),
     stored,
     patientStudy,
   };

@@ -55,7 +55,7 @@ export function buildSegmentation(input: SegmentationInput): NaturalizedDataset 
   const [u, v] = volume.direction;
   const algorithmName = requireLo('model', `${model.name} ${model.version}`);
   const uids = input.uids ?? newInstanceUids();
-  // Made from the instance's UID: the same SEG encoded again (a retry, keyed UIDs) is the same object.
+  // Made from the instance's UID: the same SEG encoded again (a retry, keyed UIDs) has the same UIDs throughout (its dates and times are each encoding's own).
   const dimensionOrganizationUid = uidFromName(`${uids.sopInstanceUid} dimension organization`);
 
   return {

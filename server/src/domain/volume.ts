@@ -38,6 +38,11 @@ export interface VolumeSource {
    * volume was made on its grid (phantoms), whose positions are the grid's.
    */
   readonly slicePositions?: readonly Vec3[];
+  /**
+   * InstanceNumber of slice k, the image number a reader goes to in a viewer (volume order runs
+   * along the slice normal, often the reverse of the numbers); absent unless every slice has one.
+   */
+  readonly instanceNumbers?: readonly number[];
   readonly sopClassUid: string;
   /** Nominal SliceThickness (0018,0050), informational only. */
   readonly sliceThicknessMm?: number;

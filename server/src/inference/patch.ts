@@ -78,7 +78,7 @@ function resampleBox(volume: VoxelSource, centreVoxel: Vec3, geometry: PatchGeom
       const src = (ty.first + j) * nx + (tz.first + k) * nx * ny;
       const dst = (k * rows + j) * px;
       if (tx.tapsPerOutput === 4) {
-        // A 0.5-1 mm scan's columns, two points per patch voxel (unrolled: the same sum, half the time).
+        // A 0.5-0.8 mm scan's columns, two points per patch voxel (unrolled: the same sum, half the time).
         const { weight: w, index: at } = tx;
         for (let o = 0, t = 0; o < px; o++, t += 4) {
           alongX[dst + o] = w[t] * voxels[src + at[t]] + w[t + 1] * voxels[src + at[t + 1]] + w[t + 2] * voxels[src + at[t + 2]] + w[t + 3] * voxels[src + at[t + 3]];

@@ -230,7 +230,11 @@ describe('analyzeVolume on a synthetic chest', () => {
     expect(result.findings).toHaveLength(1);
     expect(result.findings[0].centroidMm.x).toBeCloseTo(56, 0);
     expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatch(/^A candidate scored 0\.80 at \(24\.0, 32\.0, 60\.0\) mm \(image 49 of 100\) could not be outlined, so it is not reported or measured/);
+    // No instance numbers on this volume (made, not read from DICOM): the slice by its position.
+    expect(result.warnings[0]).toMatch(/^A candidate scored 0\.80 at \(24\.0, 32\.0, 60\.0\) mm \(patient coordinates, LPS\), on the slice at z 60\.0 mm, could not be outlined or measured: it is not among the reported nodules/);
+    // Read from DICOM, the image number a viewer shows, whichever way the numbers run.
+    const numbered = { ...volume, source: { ...volume.source, instanceNumbers: Array.from({ length: 100 }, (_, k) => 100 - k) } };
+    expect((await analyzeVolume(numbered, { detector, mergeDistanceMm: 2 })).warnings[0]).toContain('on image 52 (slice at z 60.0 mm)');
   });
 
   it('finds nothing in lungs without nodules', async () => {

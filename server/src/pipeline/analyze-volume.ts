@@ -92,19 +92,24 @@ export async function analyzeVolume(volume: Volume, options: AnalyzeOptions = {}
 
 /**
  * A candidate the detector reports (at the reporting point or above) that no outline could be made
- * of, so that it is neither reported nor measured: the record says where, for a reader to look. Its outline ran past the largest
- * segmentation box (a nodule on a vessel as thick as itself, the chest wall, a mass over 30 mm) or
- * nothing dense enough lay at its centre. On phantom set seed 13 one such candidate was a 12 mm
- * nodule on a vessel (scan 13010, score 0.90), otherwise lost without a word; the others on that
- * set and on the LIDC slabs lay on the rims of 30-33 mm nodules that were reported, inside their
- * masks' boxes, and are not named.
+ * of, so that it is neither among the nodules nor in the exam's category: the record, and the
+ * report's notes, say where, for a reader to look. Its outline ran past the largest segmentation
+ * box (a nodule on a vessel as thick as itself, the chest wall, a mass over 30 mm) or nothing dense
+ * enough lay at its centre. On phantom set seed 13 one such candidate was a 12 mm nodule on a vessel
+ * (scan 13010, score 0.90), otherwise lost without a word; the others on that set and on the LIDC
+ * slabs lay on the rims of 30-33 mm nodules that were reported, inside their masks' boxes, and are
+ * not named. The slice is named by its InstanceNumber, the image number a viewer shows (the volume
+ * runs along the slice normal, often against the numbers), and its position.
  */
 function notOutlinedWarning(volume: Volume, candidate: Candidate): string {
   const at = voxelToPatient(volume, candidate.centreVoxel);
-  const slice = Math.round(candidate.centreVoxel.z) + 1;
+  const k = Math.min(volume.dims[2] - 1, Math.max(0, Math.round(candidate.centreVoxel.z)));
+  const sliceZ = volume.source.slicePositions?.[k]?.z ?? at.z;
+  const image = volume.source.instanceNumbers ? `image ${volume.source.instanceNumbers[k]} (slice at z ${sliceZ.toFixed(1)} mm)` : `the slice at z ${sliceZ.toFixed(1)} mm`;
   return `A candidate scored ${candidate.probability.toFixed(2)} at (${at.x.toFixed(1)}, ${at.y.toFixed(1)}, ${at.z.toFixed(1)}) mm `
-    + `(image ${slice} of ${volume.dims[2]}) could not be outlined, so it is not reported or measured: its outline ran on past `
-    + `${2 * largestHalfSizeMm} mm (a nodule on a vessel as thick as itself, the chest wall, a mass) or nothing dense enough lay there`;
+    + `(patient coordinates, LPS), on ${image}, could not be outlined or measured: it is not among the reported nodules `
+    + `and the exam's Lung-RADS category leaves it out; review it. Its outline ran on past ${2 * largestHalfSizeMm} mm `
+    + '(a nodule on a vessel as thick as itself, the chest wall, a mass) or nothing dense enough lay there';
 }
 
 /**

@@ -47,6 +47,13 @@ describe('buildVolume', () => {
     expect(volume.source.sopInstanceUids).toEqual(['1.2.3.0', '1.2.3.-2', '1.2.3.-4']);
   });
 
+  it('keeps the slices\' instance numbers in volume order, and none when a slice has none', () => {
+    const numbered = (z: number, instanceNumber?: number) => slice(z, instanceNumber === undefined ? {} : { instanceNumber });
+    // Numbered head to foot: the volume (low z first) runs against the numbers.
+    expect(buildVolume([numbered(0, 3), numbered(5, 1), numbered(2.5, 2)]).volume.source.instanceNumbers).toEqual([3, 2, 1]);
+    expect(buildVolume([numbered(0, 3), numbered(5), numbered(2.5, 2)]).volume.source.instanceNumbers).toBeUndefined();
+  });
+
   it('applies RescaleSlope', () => {
     const { volume } = buildVolume([slice(0, { rescaleSlope: 2, rescaleIntercept: -2048 }), slice(1, { rescaleSlope: 2, rescaleIntercept: -2048 })]);
     expect(volume.voxels[0]).toBe(1000 * 2 - 2048);

@@ -121,6 +121,7 @@ export function buildVolume(slices: readonly CtSlice[]): BuiltVolume {
       sopInstanceUids: ordered.map(({ slice }) => slice.sopInstanceUid),
       slicePositions: ordered.map(({ slice: { imagePositionPatient: [x, y, z] } }) => ({ x, y, z })),
       sopClassUid: first.sopClassUid,
+      ...(ordered.every(({ slice }) => slice.instanceNumber !== undefined) ? { instanceNumbers: ordered.map(({ slice }) => slice.instanceNumber!) } : {}),
       sliceThicknessMm: first.sliceThickness,
       patientStudy: first.patientStudy,
     },

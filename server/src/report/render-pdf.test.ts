@@ -47,9 +47,9 @@ describe('renderReportPdf', () => {
     const note = 'A candidate scored 0.90 at (55.3, 4.9, 10.0) mm (image 93 of 160) could not be outlined, so it is not reported or measured';
     // Long lines are wrapped at spaces: one shown string per line.
     const text = shownText(latin1(renderReportPdf(buildReport({ ...baseInput, notes: [note] })))).join(' ');
-    expect(text).toContain(`Analysis notes ${note}`);
-    expect(text.indexOf('Analysis notes')).toBeLessThan(text.indexOf('Nodules (2)'));
-    expect(shownText(pdf).join('\n')).not.toContain('Analysis notes');
+    expect(text).toContain(`Notes of the automated analysis ${note}`);
+    expect(text.indexOf('Notes of the automated analysis')).toBeLessThan(text.indexOf('Nodules (2)'));
+    expect(shownText(pdf).join('\n')).not.toContain('Notes of the automated analysis');
   });
 
   it('shows the change since a prior', () => {

@@ -77,7 +77,7 @@ export function reportSections(report: LungScreeningReport): ReportSections {
       line('body', exam.lungRads.rule),
       line('emphasis', `Management: ${report.recommendation}`),
       line('body', exam.comparedWithPrior ? 'Compared with a prior exam.' : 'No prior exam compared (baseline rules).'),
-      ...(report.notes?.length ? [line('heading', 'Analysis notes'), ...report.notes.map((note) => line('body', note))] : []),
+      ...(report.notes?.length ? [line('heading', 'Notes of the automated analysis'), ...report.notes.map((note) => line('body', note))] : []),
       line('heading', report.nodules.length === 0 ? 'No nodules found' : `Nodules (${report.nodules.length})`),
     ],
     nodules: report.nodules.flatMap(noduleLines),

@@ -76,9 +76,10 @@ export function receivedError(sent: SentError): Error {
 
 /**
  * What crosses to the thread of a volume: the voxels are not transferred, as the caller keeps the
- * volume (buildVolume puts them on shared memory, so nothing is copied either). The patient's
- * attributes stay here: the thread reads none, and dcmjs's person names (arrays with methods)
- * cannot be cloned.
+ * volume (buildVolume puts them on shared memory, so nothing is copied either; a volume made
+ * elsewhere, such as a phantom, is copied). The patient's attributes stay here: the thread's
+ * analyses read none, and dcmjs's person names (arrays with methods) cannot be cloned; `encode`,
+ * which copies them into the results, sends them as plain data (`plainAttributes`).
  */
 const withoutPatient = (volume: Volume): Volume => ({ ...volume, source: { ...volume.source, patientStudy: {} } });
 /**
