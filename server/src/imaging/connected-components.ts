@@ -12,8 +12,6 @@ export interface Components {
  * each axial slice separately (4-neighbour).
  */
 export function labelComponents(mask: Uint8Array, dims: readonly [number, number, number], planar = false): Components {
-  const [nx, ny, nz] = dims;
-  const plane = nx * ny;
   const labels = new Int32Array(mask.length);
   const stack = new Int32Array(mask.length);
   const sizes = [0];
@@ -21,32 +19,7 @@ export function labelComponents(mask: Uint8Array, dims: readonly [number, number
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || labels[start]) continue;
     count++;
-    let size = 0;
-    let top = 0;
-    labels[start] = count;
-    stack[top++] = start;
-    while (top > 0) {
-      const p = stack[--top];
-      size++;
-      const k = Math.floor(p / plane);
-      const inPlane = p - k * plane;
-      const j = Math.floor(inPlane / nx);
-      const i = inPlane - j * nx;
-      let q = p - 1;
-      if (i > 0 && mask[q] && !labels[q]) { labels[q] = count; stack[top++] = q; }
-      q = p + 1;
-      if (i < nx - 1 && mask[q] && !labels[q]) { labels[q] = count; stack[top++] = q; }
-      q = p - nx;
-      if (j > 0 && mask[q] && !labels[q]) { labels[q] = count; stack[top++] = q; }
-      q = p + nx;
-      if (j < ny - 1 && mask[q] && !labels[q]) { labels[q] = count; stack[top++] = q; }
-      if (planar) continue;
-      q = p - plane;
-      if (k > 0 && mask[q] && !labels[q]) { labels[q] = count; stack[top++] = q; }
-      q = p + plane;
-      if (k < nz - 1 && mask[q] && !labels[q]) { labels[q] = count; stack[top++] = q; }
-    }
-    sizes.push(size);
+    sizes.push(floodFill(mask, dims, start, labels, count, stack, planar));
   }
   return { labels, count, sizes };
 }
@@ -67,32 +40,40 @@ export function componentMask(components: Components, label: number): Uint8Array
  * (a segmentation's crop is mostly lung, vessels and other nodules' pieces).
  */
 export function componentOf(mask: Uint8Array, dims: readonly [number, number, number], seed: number): Uint8Array {
-  const [nx, ny, nz] = dims;
+  if (seed < 0 || !mask[seed]) return new Uint8Array(mask.length);
+  // Marks of the type labelComponents uses, so that the fill sees one array type.
+  const marks = new Int32Array(mask.length);
+  floodFill(mask, dims, seed, marks, 1, new Int32Array(mask.length), false);
+  return Uint8Array.from(marks);
+}
+
+/** Sets `marks` to `mark` over the set, unmarked voxels face-connected to `seed` (set, unmarked); returns how many. */
+function floodFill(mask: Uint8Array, [nx, ny, nz]: readonly [number, number, number], seed: number, marks: Int32Array, mark: number, stack: Int32Array, planar: boolean): number {
   const plane = nx * ny;
-  const out = new Uint8Array(mask.length);
-  if (seed < 0 || !mask[seed]) return out;
-  const stack = new Int32Array(mask.length);
+  let size = 0;
   let top = 0;
-  out[seed] = 1;
+  marks[seed] = mark;
   stack[top++] = seed;
   while (top > 0) {
     const p = stack[--top];
+    size++;
     const k = Math.floor(p / plane);
     const inPlane = p - k * plane;
     const j = Math.floor(inPlane / nx);
     const i = inPlane - j * nx;
     let q = p - 1;
-    if (i > 0 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    if (i > 0 && mask[q] && !marks[q]) { marks[q] = mark; stack[top++] = q; }
     q = p + 1;
-    if (i < nx - 1 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    if (i < nx - 1 && mask[q] && !marks[q]) { marks[q] = mark; stack[top++] = q; }
     q = p - nx;
-    if (j > 0 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    if (j > 0 && mask[q] && !marks[q]) { marks[q] = mark; stack[top++] = q; }
     q = p + nx;
-    if (j < ny - 1 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    if (j < ny - 1 && mask[q] && !marks[q]) { marks[q] = mark; stack[top++] = q; }
+    if (planar) continue;
     q = p - plane;
-    if (k > 0 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    if (k > 0 && mask[q] && !marks[q]) { marks[q] = mark; stack[top++] = q; }
     q = p + plane;
-    if (k < nz - 1 && mask[q] && !out[q]) { out[q] = 1; stack[top++] = q; }
+    if (k < nz - 1 && mask[q] && !marks[q]) { marks[q] = mark; stack[top++] = q; }
   }
-  return out;
+  return size;
 }
