@@ -87,8 +87,6 @@ const withoutPatient = (volume: Volume): Volume => ({ ...volume, source: { ...vo
  * `{ Alphabetic, Ideographic, Phonetic }` objects that dcmjs writes as it writes its own.
  */
 const plainAttributes = (attributes: Readonly<Record<string, unknown>>): Record<string, unknown> => JSON.parse(JSON.stringify(attributes));
-const textAttributes = (attributes: Readonly<Record<string, unknown>>) =>
-  Object.fromEntries(Object.entries(attributes).filter(([, value]) => typeof value === 'string' || typeof value === 'number'));
 
 /**
  * Buffers handed over instead of copied (the pixels of 320 slices of 512 x 512 are 170 MB, a SEG
@@ -196,7 +194,7 @@ export async function startAnalysisThread(detector: DetectorOptions = {}): Promi
       }
       // buildVolume takes the patient and study attributes of the first slice: it needs their text
       // (the series summary), and the volume gets the whole of them back here.
-      const sent = slices.map((slice, n) => ({ ...slice, patientStudy: n === 0 ? textAttributes(slice.patientStudy) : {} }));
+      const sent = slices.map((slice, n) => ({ ...slice, patientStudy: n === 0 ? plainAttributes(slice.patientStudy) : {} }));
       const built = await ask<BuiltVolume>((id) => ({ kind: 'volume', id, slices: sent }), undefined, ownBuffers(slices.map((slice) => slice.stored)));
       return { ...built, volume: { ...built.volume, source: { ...built.volume.source, patientStudy: slices[0].patientStudy } } };
     },
