@@ -32,7 +32,7 @@ await measure('analysis + encode on the service\'s analysis thread', async () =>
   const assessment = assessAnalysis({ analysisId: '00000000-0000-4000-8000-000000000000', analysedAt: new Date(), model: engine.model, volume, findings: result.findings, lungs: result.lungs ?? { found: true } });
   timings.assess = Math.round(performance.now() - started);
   started = performance.now();
-  await engine.encode({ volume, findings: result.findings, model: engine.model, assessments: assessment.findingAssessments, examLungRads: assessment.exam, report: assessment.report });
+  await engine.encode({ volume, findings: result.findings, model: engine.model, assessments: assessment.findingAssessments, examLungRads: assessment.exam, notes: assessment.report.notes, report: assessment.report });
   timings.encode = Math.round(performance.now() - started);
   clearInterval(ticks);
   return { detector: `${engine.model.name} ${engine.model.version}`, ...timings, findings: result.findings.length, longestEventLoopStallMs: Math.round(longestStallMs) };

@@ -101,6 +101,8 @@ describe('DICOM results in the PACS', () => {
     expect(analysis.outputs.segSopInstanceUid).toBeUndefined();
     const sr = readMeasurementReport(new Uint8Array(await (await stack.api(`/api/v1/analyses/${analysis.id}/sr`)).arrayBuffer()));
     expect(sr).toMatchObject({ noNodulesStated: true, nodules: [] });
+    // a viewer or archive that shows only the SR sees the same notes
+    expect(sr.notes).toEqual(analysis.warnings);
     expect((await stack.api(`/api/v1/analyses/${analysis.id}/seg`)).status).toBe(404);
   });
 });

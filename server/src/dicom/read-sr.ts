@@ -41,6 +41,8 @@ export interface ReadMeasurementReport {
   readonly examLungRadsCategory?: LungRadsCategory;
   /** True when the report states that no nodules were detected. */
   readonly noNodulesStated: boolean;
+  /** The analysis's notes for the reader (TEXT Comments among the qualitative evaluations). */
+  readonly notes: readonly string[];
 }
 
 export function readMeasurementReport(buffer: Uint8Array): ReadMeasurementReport {
@@ -57,6 +59,7 @@ export function readMeasurementReport(buffer: Uint8Array): ReadMeasurementReport
     nodules: asArray(measurements?.ContentSequence).filter(byConcept(codes.measurementGroup)).map(readGroup),
     ...(examCategory ? { examLungRadsCategory: parseLungRadsCategory(examCategory) } : {}),
     noNodulesStated: qualitative.some((item) => sameCode(first(item.ConceptNameCodeSequence), codes.finding) && item.TextValue),
+    notes: qualitative.filter((item) => item.ValueType === 'TEXT' && byConcept(codes.comment)(item)).map((item) => String(item.TextValue)),
   };
 }
 

@@ -62,6 +62,8 @@ export interface ResultsToEncode {
   readonly model: ModelInfo;
   readonly assessments?: readonly (FindingAssessment | undefined)[];
   readonly examLungRads?: LungRadsResult;
+  /** The analysis's notes for the reader (its warnings), carried by the SR; the PDF prints its report's own. */
+  readonly notes?: readonly string[];
   readonly report?: LungScreeningReport;
   /** Fresh ones by default. */
   readonly uids?: Pick<ResultUids, 'instance'>;
@@ -87,6 +89,7 @@ export function encodeResults(input: ResultsToEncode): EncodedObject[] {
     findings: input.findings,
     assessments: input.assessments,
     examLungRads: input.examLungRads,
+    notes: input.notes,
     model: input.model,
     segmentation,
     seriesNumber: resultSeriesNumbers.sr,

@@ -32,6 +32,7 @@ export function createPublisher(deps: { pacs: PacsClient; db: Db; model: ModelIn
       model: deps.model,
       assessments: assessment.findingAssessments,
       examLungRads: assessment.exam,
+      notes: assessment.report.notes,
       report: assessment.report,
       uids,
     });

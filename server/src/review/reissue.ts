@@ -45,6 +45,7 @@ export async function issueReviewedVersion(deps: AnalysedVolumeDeps & { readonly
     volume, findings, model,
     assessments: assessment.findingAssessments,
     examLungRads: assessment.exam,
+    notes: assessment.report.notes,
     report: assessment.report,
     uids: keyedResultUids(`${analysis.resultsKey} reviewed ${resultsDigest({ findings, report: assessment.report, patientStudy: volume.source.patientStudy })}`),
   });

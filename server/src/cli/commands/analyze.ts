@@ -68,7 +68,7 @@ export async function run(args: readonly string[]): Promise<number> {
   for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (values.out) {
     await mkdir(values.out, { recursive: true });
-    for (const object of encodeResults({ volume, findings: result.findings, model: result.detector })) {
+    for (const object of encodeResults({ volume, findings: result.findings, model: result.detector, notes: result.warnings })) {
       const file = path.join(values.out, `${object.kind}.dcm`);
       await writeFile(file, object.part10);
       process.stderr.write(`wrote ${object.kind.toUpperCase()} ${file}\n`);

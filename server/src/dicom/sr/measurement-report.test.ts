@@ -16,8 +16,12 @@ import { buildNotAnalysedReport } from './not-analysed-report.ts';
 const volume = syntheticVolume();
 const findings = paintFindings(volume);
 const segmentation = buildSegmentation({ volume, findings, model: testModel });
+const testNotes = [
+  'Slice spacing 5.00 mm exceeds 2.5 mm: small nodules may be missed and sizes are less exact',
+  'A candidate scored 0.90 at (55.3, 4.9, 10.0) mm (patient coordinates, LPS) could not be outlined or measured; review it.',
+];
 const full = buildMeasurementReport({
-  volume, findings, model: testModel, segmentation, assessments: testAssessments, examLungRads: testExamLungRads,
+  volume, findings, model: testModel, segmentation, assessments: testAssessments, examLungRads: testExamLungRads, notes: testNotes,
 });
 const empty = buildMeasurementReport({ volume, findings: [], model: testModel });
 const notAnalysed = buildNotAnalysedReport({ source: volume.source, reason: 'no chest CT series in the study', model: testModel });
@@ -93,6 +97,7 @@ describe('buildMeasurementReport', () => {
     const read = readMeasurementReport(toPart10(full));
     expect(read.examLungRadsCategory).toBe('4A');
     expect(read.noNodulesStated).toBe(false);
+    expect(read.notes).toEqual(testNotes);
     expect(read.nodules).toHaveLength(findings.length);
     read.nodules.forEach((nodule, n) => {
       const f = findings[n];
@@ -120,6 +125,7 @@ describe('buildMeasurementReport', () => {
     const read = readMeasurementReport(toPart10(empty));
     expect(read.nodules).toEqual([]);
     expect(read.noNodulesStated).toBe(true);
+    expect(read.notes).toEqual([]);
     const texts = JSON.stringify(empty.ContentSequence);
     expect(texts).toContain(noNodulesText);
     expect(empty.ContentSequence.some((i: any) => i.ConceptNameCodeSequence[0].CodeValue === codes.imagingMeasurements.value)).toBe(true);
@@ -128,6 +134,7 @@ describe('buildMeasurementReport', () => {
   it('a not-analysed report never says "no nodules" and names the reason', () => {
     const read = readMeasurementReport(toPart10(notAnalysed));
     expect(read.noNodulesStated).toBe(false);
+    expect(read.notes).toEqual([expect.stringContaining('did NOT analyse this study')]);
     expect(read.nodules).toEqual([]);
     expect(notAnalysed.SeriesDescription).toMatch(/NOT ANALYSED/);
     expect(JSON.stringify(notAnalysed.ContentSequence)).toContain('did NOT analyse this study: no chest CT series in the study');

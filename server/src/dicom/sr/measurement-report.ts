@@ -13,7 +13,9 @@
  *       NUM Volume (mm3), Attenuation Coefficient (HU, Derivation = Mean), Certainty of Finding (%),
  *       TEXT Associated morphology (nodule type), and when assessed TEXT Assessment Category
  *       (Lung-RADS) and NUM Probability of cancer (%, Algorithm Name = Brock).
- *     Qualitative Evaluations: exam-level Lung-RADS; "No lung nodules detected" when there are none.
+ *     Qualitative Evaluations: exam-level Lung-RADS; "No lung nodules detected" when there are none;
+ *       a TEXT Comment per note of the analysis (thick slices, a candidate that could not be outlined,
+ *       a prior not compared), so that a reader of the SR alone sees them as the report's reader does.
  *
  * Deliberate departures from TID 1419 (pixelmed reports them as "Content Item not in template" warnings):
  * SCOORDs under the axis NUMs (TID 300 style; OHIF and Cornerstone read geometry only from there when
@@ -37,6 +39,8 @@ export interface MeasurementReportInput {
   /** Per finding, same order; undefined where a finding was not assessed. */
   readonly assessments?: readonly (FindingAssessment | undefined)[];
   readonly examLungRads?: LungRadsResult;
+  /** The analysis's notes for the reader (its warnings), in order. */
+  readonly notes?: readonly string[];
   readonly model: ModelInfo;
   /** The SEG built for these findings (buildSegmentation); required when there are findings. */
   readonly segmentation?: NaturalizedDataset;
@@ -91,6 +95,7 @@ export function buildMeasurementReport(input: MeasurementReportInput): Naturaliz
   const qualitative: ContentItem[] = [];
   if (input.examLungRads) qualitative.push(textItem('CONTAINS', codes.assessmentCategory, lungRadsText(input.examLungRads)));
   if (findings.length === 0) qualitative.push(textItem('CONTAINS', codes.finding, noNodulesText));
+  for (const note of input.notes ?? []) qualitative.push(textItem('CONTAINS', codes.comment, note));
 
   const root = containerItem(undefined, codes.imagingMeasurementReport, [
     codeItem('HAS CONCEPT MOD', codes.languageOfContent, codes.englishUs),
