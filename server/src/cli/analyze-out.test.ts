@@ -13,12 +13,12 @@ describe('lungbridge analyze <dir> --out <dir>', () => {
   const dirs: string[] = [];
   afterAll(async () => { await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))); });
 
-  it('writes a valid SR and SEG for a folder without any PACS', async () => {
+  it('writes a valid SR and SEG for a folder without any PACS, the analysis\'s warnings among the SR\'s notes', async () => {
     const input = await mkdtemp(path.join(tmpdir(), 'lungbridge-cli-in-'));
     const output = await mkdtemp(path.join(tmpdir(), 'lungbridge-cli-out-'));
     dirs.push(input, output);
     const phantom = generatePhantom({
-      seed: 501, matrix: 256, pixelSpacingMm: 1.4, slices: 40, sliceSpacingMm: 2.5,
+      seed: 501, matrix: 256, pixelSpacingMm: 1.4, slices: 32, sliceSpacingMm: 3.2,
       nodules: [{ diameterMm: 14, type: 'solid', shape: 'round', attachment: 'free', laterality: 'right', zone: 'middle' }],
     });
     const datasets = ctSliceDatasets(phantom.volume, phantom.identity);
@@ -42,5 +42,6 @@ describe('lungbridge analyze <dir> --out <dir>', () => {
     const sr = readMeasurementReport(new Uint8Array(await readFile(path.join(output, 'sr.dcm'))));
     expect(sr.nodules.length).toBeGreaterThanOrEqual(1);
     expect(sr.nodules.some((n) => n.laterality === 'right' && Math.abs(n.longAxis.lengthMm - 14) < 4)).toBe(true);
+    expect(sr.notes).toEqual([expect.stringMatching(/^Slice spacing 3\.20 mm exceeds 3 mm/)]);
   });
 });
