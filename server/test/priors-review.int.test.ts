@@ -7,6 +7,7 @@ import { readMeasurementReport } from '../src/dicom/read-sr.ts';
 import type { Vec3 } from '../src/domain/volume.ts';
 import { generateFollowUp } from '../src/phantom/follow-up.ts';
 import type { NoduleSpec } from '../src/phantom/types.ts';
+import { isoDate } from '../src/dicom/dates.ts';
 import { eventually, startTestStack, type TestStack } from './services.ts';
 import { phantomStudy } from './fixtures.ts';
 
@@ -154,7 +155,7 @@ describe('a follow-up CT compared with the prior, then reviewed by a radiologist
     }, `analysis ${id}`, 150_000);
     expect(again).toMatchObject({ status: 'succeeded', priorAnalysisId: prior.id });
     const axisWarnings = (again.warnings as string[]).filter((w) => w.includes('measured between pixel centres'));
-    expect(axisWarnings).toEqual([expect.stringContaining(`The prior study ${baseline.studyInstanceUid} has ${oldStyle.length} finding(s)`)]);
+    expect(axisWarnings).toEqual([expect.stringContaining(`The prior study of ${isoDate(baseline.datasets[0].StudyDate)} (${baseline.studyInstanceUid}) has ${oldStyle.length} finding(s)`)]);
     // The comparison itself still runs: the grown nodule is called growing against the old rows.
     const grown = links.find((l) => l.change === 'grown')!;
     expect(nearest(again.findings, followUp.truth.nodules[grown.followUpIndex! - 1].centreMm)?.change?.status).toBe('growing');

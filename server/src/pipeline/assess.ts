@@ -12,6 +12,7 @@ import type { BrockPatient } from '../clinical/brock.ts';
 import type { ExamAssessability } from '../clinical/lungrads.ts';
 import type { PriorStudyComparison } from '../priors/compare-with-prior.ts';
 import { buildReport, toFindingAssessment, type LungScreeningReport } from '../report/build-report.ts';
+import { isoDate, parseDicomDate } from '../dicom/dates.ts';
 
 /**
  * Thickest reconstruction a screening exam can be read at. ACR–STR Practice Parameter for the
@@ -51,13 +52,6 @@ export function parsePatientAge(value: unknown): number | undefined {
   return n / perYear;
 }
 
-function parseDicomDate(value: unknown): Date | undefined {
-  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(String(value ?? '').trim());
-  if (!match) return undefined;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
 /** Whole years between birth and study date (the age Brock was fitted with). */
 export function ageAtStudy(birthDate: unknown, studyDate: unknown): number | undefined {
   const birth = parseDicomDate(birthDate);
@@ -94,11 +88,6 @@ export function examAssessability(volume: Pick<Volume, 'spacing' | 'source'>, lu
     return { ok: false, reason: `slices of ${thickness.toFixed(2)} mm are thicker than the ${maxScreeningSliceMm} mm a screening exam needs (ACR–STR practice parameter)` };
   }
   return { ok: true };
-}
-
-function isoDate(value: unknown): string | undefined {
-  const date = parseDicomDate(value);
-  return date ? date.toISOString().slice(0, 10) : undefined;
 }
 
 export interface AssessInput {

@@ -3,6 +3,7 @@
  * make sure it is analysed, register the two scans on their lungs, match the nodules and say
  * what changed. I/O here; the imaging and the comparison are the pure modules beside it.
  */
+import { isoDate } from '../dicom/dates.ts';
 import { findingsOfAnalysis, type FindingRow } from '../db/findings-repo.ts';
 import type { LungRadsCategory } from '../domain/assessment.ts';
 import { axisMethod, type Finding } from '../domain/finding.ts';
@@ -63,15 +64,31 @@ export function noduleFromRow(row: FindingRow): NoduleAtTime | undefined {
   };
 }
 
+export interface PriorStudy {
+  readonly studyInstanceUid: string;
+  /** DICOM DA. */
+  readonly studyDate?: string;
+}
+
+/**
+ * How the notes name the prior: by its date, which the reader knows it by, and by its UID, which
+ * finds it in the PACS.
+ */
+export function priorStudyName(prior: PriorStudy): string {
+  const date = isoDate(prior.studyDate);
+  return date ? `the prior study of ${date} (${prior.studyInstanceUid})` : `the prior study ${prior.studyInstanceUid}`;
+}
+
 /**
  * A warning when findings of the prior (those a reader did not reject) were measured another way
  * than `axisMethod`: before 2026-11-28 the axes ran between pixel centres, about 0.75 pixel shorter
  * on the mean diameter, and the change of diameter would include that.
  */
-export function priorAxisMethodWarning(priorStudyInstanceUid: string, rows: readonly FindingRow[]): string | undefined {
+export function priorAxisMethodWarning(prior: PriorStudy, rows: readonly FindingRow[]): string | undefined {
   const other = rows.filter((row) => !rejectedByReader(row) && (row.measurements as { axisMethod?: string }).axisMethod !== axisMethod);
   if (other.length === 0) return undefined;
-  return `The prior study ${priorStudyInstanceUid} has ${other.length} finding(s) whose axes were measured between pixel centres`
+  const name = priorStudyName(prior);
+  return `${name[0].toUpperCase()}${name.slice(1)} has ${other.length} finding(s) whose axes were measured between pixel centres`
     + ' (analysed before 2026-11-28), about 0.75 pixel shorter on the mean diameter than now: their diameter changes include that.'
     + ' Analyse the prior study again (force) to compare like with like.';
 }
@@ -87,6 +104,8 @@ async function register(surface: PriorComparerDeps['lungSurface'], current: Volu
   return registerLungs(await surface(current), await surface(prior));
 }
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
   return async ({ volume, findings }) => {
     const patientId = String(volume.source.patientStudy.PatientID ?? '').trim();
@@ -101,19 +120,26 @@ export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
     if (!prior) return { warnings: [] };
     const intervalDays = daysBetween(prior.studyDate, studyDate)!;
 
+    const notCompared = (reason: string) => ({ warnings: [`Not compared with ${priorStudyName(prior)}: ${reason}`] });
     const outcome = await ensurePriorAnalysed(deps, prior.studyInstanceUid);
-    if (!outcome.ok) return { warnings: [`Not compared with the prior study ${prior.studyInstanceUid}: ${outcome.reason}`] };
+    if (!outcome.ok) return notCompared(outcome.reason);
     const priorRows = await findingsOfAnalysis(deps.db, outcome.analysis.id);
     const priorNodules = priorRows.map(noduleFromRow).filter((n): n is NoduleAtTime => n !== undefined);
-    const axisWarning = priorAxisMethodWarning(prior.studyInstanceUid, priorRows);
+    const axisWarning = priorAxisMethodWarning(prior, priorRows);
     const currentNodules = findings.map(noduleFromFinding);
 
     let registration: Registration | undefined;
     if (priorNodules.length && currentNodules.length) {
+      let priorVolume: Volume;
       try {
-        registration = await register(deps.lungSurface, volume, await loadAnalysedVolume(deps, outcome.analysis));
+        priorVolume = await loadAnalysedVolume(deps, outcome.analysis);
       } catch (error) {
-        return { warnings: [`Not compared with the prior study ${prior.studyInstanceUid}: the scans could not be registered (${error instanceof Error ? error.message : String(error)})`] };
+        return notCompared(`its images could not be read back from the PACS (${messageOf(error)})`);
+      }
+      try {
+        registration = await register(deps.lungSurface, volume, priorVolume);
+      } catch (error) {
+        return notCompared(`the two scans could not be registered: ${messageOf(error)}`);
       }
     }
     const { changes, resolved } = compareMatchedNodules(matchNodules(currentNodules, priorNodules, registration?.transform ?? identityTransform), intervalDays);

@@ -1,18 +1,11 @@
 /** Which earlier study of the patient a CT is compared with. Pure. */
 import type { StudyInfo } from '../dicomweb/client.ts';
-
-/** DICOM DA (YYYYMMDD) as a UTC date; undefined when malformed. */
-export function parseStudyDate(value: unknown): Date | undefined {
-  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(String(value ?? '').trim());
-  if (!match) return undefined;
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return date.getUTCDate() === Number(match[3]) ? date : undefined;
-}
+import { parseDicomDate } from '../dicom/dates.ts';
 
 /** Whole days from `earlier` to `later` (DICOM DA values); undefined when either is missing or malformed. */
 export function daysBetween(earlier: unknown, later: unknown): number | undefined {
-  const a = parseStudyDate(earlier);
-  const b = parseStudyDate(later);
+  const a = parseDicomDate(earlier);
+  const b = parseDicomDate(later);
   return a && b ? Math.round((b.getTime() - a.getTime()) / 86_400_000) : undefined;
 }
 

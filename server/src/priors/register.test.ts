@@ -119,6 +119,6 @@ describe('registerLungs', () => {
 
   it('refuses scans without lung points', () => {
     const empty = { ...priorSurface, points: new Float64Array(0) };
-    expect(() => registerLungs(empty, priorSurface)).toThrow(/lung surface points in both scans/);
+    expect(() => registerLungs(empty, priorSurface)).toThrow(/too little of the lungs' surface/);
   });
 });

@@ -291,7 +291,7 @@ export function registerLungs(current: LungSurface, prior: LungSurface, options:
   const maxPairDistanceMm = options.maxPairDistanceMm ?? 30;
   const keepShare = options.keepShare ?? 0.85;
   const margin = options.rangeMarginMm ?? 5;
-  if (current.points.length < 9 || prior.points.length < 9) throw new RangeError('registerLungs needs lung surface points in both scans');
+  if (current.points.length < 9 || prior.points.length < 9) throw new RangeError('one of them shows too little of the lungs\' surface');
 
   const cc = mean3(current.points);
   const cp = mean3(prior.points);
@@ -325,7 +325,7 @@ export function registerLungs(current: LungSurface, prior: LungSurface, options:
     }
     found.sort((a, b) => a.d2 - b.d2);
     const kept = found.slice(0, Math.max(3, Math.floor(found.length * keepShare)));
-    if (kept.length < 3) throw new RangeError('registerLungs: the lungs of the two scans do not overlap');
+    if (kept.length < 3) throw new RangeError('the lungs of the two scans do not overlap');
     const next = fitRigid(kept.map((p) => p.from), kept.map((p) => p.to));
     const previousRms = rmsMm;
     rmsMm = Math.sqrt(kept.reduce((s, p) => s + p.d2, 0) / kept.length);

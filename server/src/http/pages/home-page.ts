@@ -1,6 +1,7 @@
 import type { AnalysisStatus } from '../../domain/analysis.ts';
 import type { LungRadsCategory } from '../../domain/assessment.ts';
 import type { NoduleType } from '../../domain/finding.ts';
+import { isoDate } from '../../dicom/dates.ts';
 import { html, renderDocument, type Html } from './html.ts';
 
 /** One analysis as the home page lists it; the route fills it from the database. */
@@ -106,7 +107,7 @@ ${site.map((r) => html`    <tr><td>${r.week}</td><td>${r.modelVersion}</td><td>$
 }
 
 function renderStudy(row: HomeRow): Html {
-  const details = [row.patientId, formatDicomDate(row.studyDate), row.studyDescription].filter(Boolean).join(' · ');
+  const details = [row.patientId, isoDate(row.studyDate) ?? row.studyDate, row.studyDescription].filter(Boolean).join(' · ');
   return html`${details ? html`<div>${details}</div>` : ''}<code>${row.studyInstanceUid}</code>`;
 }
 
@@ -116,12 +117,6 @@ function renderLargest(row: HomeRow): Html | string {
   return html`${meanDiameterMm.toFixed(1)} mm ${type}${
     lungRads ? html` <span class="muted">(Lung-RADS ${lungRads})</span>` : ''
   }`;
-}
-
-/** `20000101` → `2000-01-01`; anything else as it is. */
-function formatDicomDate(value: string | undefined): string | undefined {
-  const match = value?.match(/^(\d{4})(\d{2})(\d{2})$/);
-  return match ? `${match[1]}-${match[2]}-${match[3]}` : value;
 }
 
 /** UTC, to the minute: the server does not know the reader's time zone. */
