@@ -4,6 +4,7 @@
  * what changed. I/O here; the imaging and the comparison are the pure modules beside it.
  */
 import { isoDate } from '../dicom/dates.ts';
+import type { StudyInfo } from '../dicomweb/client.ts';
 import { findingsOfAnalysis, type FindingRow } from '../db/findings-repo.ts';
 import type { LungRadsCategory } from '../domain/assessment.ts';
 import { axisMethod, type Finding } from '../domain/finding.ts';
@@ -64,11 +65,7 @@ export function noduleFromRow(row: FindingRow): NoduleAtTime | undefined {
   };
 }
 
-export interface PriorStudy {
-  readonly studyInstanceUid: string;
-  /** DICOM DA. */
-  readonly studyDate?: string;
-}
+type PriorStudy = Pick<StudyInfo, 'studyInstanceUid' | 'studyDate'>;
 
 /**
  * How the notes name the prior: by its date, which the reader knows it by, and by its UID, which
