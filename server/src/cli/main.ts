@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { errorMessage } from '../errors/error-message.ts';
 
 /**
  * `lungbridge <command> [args]`. Each command is a module in ./commands exporting `summary` (one
@@ -56,7 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
-    process.stderr.write(`lungbridge: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`lungbridge: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   },
 );

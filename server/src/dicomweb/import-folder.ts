@@ -1,5 +1,6 @@
 import { listDicomFiles, readFileBytes } from '../dicom/read-folder.ts';
 import type { PacsClient } from './client.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 export interface ImportProgress {
   readonly done: number;
@@ -40,7 +41,7 @@ export async function importFolder(pacs: PacsClient, dir: string, onProgress?: (
           stored += result.stored.length;
           if (result.failed.length) failures.push({ file: batch[n], reason: `PACS refused it (failure reason ${result.failed[0].reason ?? 'unknown'})` });
         } catch (error) {
-          failures.push({ file: batch[n], reason: error instanceof Error ? error.message : String(error) });
+          failures.push({ file: batch[n], reason: errorMessage(error) });
         }
       }
     }

@@ -6,6 +6,7 @@ import type { Detector } from '../pipeline/detect.ts';
 import type { ScanFailure, ScanRun } from './report.ts';
 import type { ScanLoader, ScanSpec } from './scan-spec.ts';
 import { scoreScan } from './score-scan.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 export type Analyze = (volume: Volume, options: AnalyzeOptions) => Promise<Pick<VolumeAnalysis, 'findings' | 'timings' | 'warnings'>>;
 
@@ -114,7 +115,7 @@ export async function runEvaluation(
           : await evaluateScan(spec, load, detectors, analyze, options);
         options.onScan?.(results[n]);
       } catch (error) {
-        failed[n] = { source: spec.source, scanId: spec.scanId, reason: error instanceof Error ? error.message : String(error) };
+        failed[n] = { source: spec.source, scanId: spec.scanId, reason: errorMessage(error) };
         options.onFailure?.(failed[n]!);
       }
     }

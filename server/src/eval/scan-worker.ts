@@ -6,12 +6,13 @@ import { analyzeVolume } from '../pipeline/analyze-volume.ts';
 import { selectDetectors } from './detectors.ts';
 import { evaluateScan, type WorkerRequest } from './run-eval.ts';
 import { loadScan } from './scan-spec.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 process.once('message', (request: WorkerRequest) => {
   selectDetectors(request.detector)
     .then((detectors) => evaluateScan(request.spec, loadScan, detectors, analyzeVolume, request))
     .then(
       (runs) => process.send!({ runs }),
-      (error: unknown) => process.send!({ error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => process.send!({ error: errorMessage(error) }),
     );
 });

@@ -5,6 +5,7 @@ import { isTransientDatabaseError, PipelineError } from '../errors/pipeline-erro
 import type { Logger } from '../logger.ts';
 import { claimNextAnalysis, finishClaimed, renewClaim, type AnalysisRow } from './queue.ts';
 import type { analyses } from '../db/schema.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 export type AnalysisPatch = Partial<typeof analyses.$inferInsert>;
 
@@ -32,7 +33,7 @@ export function retryDelayMs(attempt: number, baseMs: number): number {
 function describe(error: unknown): { code: string; message: string; transient: boolean } {
   if (error instanceof PipelineError) return { code: error.code, message: error.message, transient: error.transient };
   if (isTransientDatabaseError(error)) return { code: 'database-unavailable', message: `Database unavailable: ${(error as Error).message}`, transient: true };
-  return { code: 'internal', message: `Internal error: ${error instanceof Error ? error.message : String(error)}`, transient: false };
+  return { code: 'internal', message: `Internal error: ${errorMessage(error)}`, transient: false };
 }
 
 /**

@@ -14,6 +14,7 @@ import { PipelineError } from '../errors/pipeline-error.ts';
 import { encoded, resultSeriesNumbers, type EncodedObject } from './encode.ts';
 import { describeStudy } from './fetch.ts';
 import { storeResults } from './store.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 /** Failures after which no SR is stored: the study is gone, or it holds no CT to mistake for a negative. */
 const noReportFor = new Set(['study-not-found', 'not-ct']);
@@ -65,7 +66,7 @@ export async function reportNotAnalysed(
       .where(eq(analyses.id, input.analysisId));
     return report;
   } catch (error) {
-    const warning = `Could not store the "not analysed" SR into the study: ${error instanceof Error ? error.message : String(error)}`;
+    const warning = `Could not store the "not analysed" SR into the study: ${errorMessage(error)}`;
     await deps.db.update(analyses)
       .set({ warnings: sql`coalesce(${analyses.warnings}, '[]'::jsonb) || ${JSON.stringify([warning])}::jsonb` })
       .where(eq(analyses.id, input.analysisId));

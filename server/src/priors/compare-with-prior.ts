@@ -15,6 +15,7 @@ import { matchNodules, type NoduleAtTime } from './match.ts';
 import { ensurePriorAnalysed, type PriorAnalysisDeps } from './prior-analysis.ts';
 import { daysBetween, earlierStudies } from './prior-study.ts';
 import { identityTransform, registerLungs, rotationAngleDeg, type LungSurface, type Registration } from './register.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 /** What the comparison with the prior study found. */
 export interface PriorStudyComparison {
@@ -101,8 +102,6 @@ async function register(surface: PriorComparerDeps['lungSurface'], current: Volu
   return registerLungs(await surface(current), await surface(prior));
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
   return async ({ volume, findings }) => {
     const patientId = String(volume.source.patientStudy.PatientID ?? '').trim();
@@ -131,12 +130,12 @@ export function createPriorComparer(deps: PriorComparerDeps): ComparePrior {
       try {
         priorVolume = await loadAnalysedVolume(deps, outcome.analysis);
       } catch (error) {
-        return notCompared(`its images could not be read back from the PACS (${messageOf(error)})`);
+        return notCompared(`its images could not be read back from the PACS (${errorMessage(error)})`);
       }
       try {
         registration = await register(deps.lungSurface, volume, priorVolume);
       } catch (error) {
-        return notCompared(`the two scans could not be registered: ${messageOf(error)}`);
+        return notCompared(`the two scans could not be registered: ${errorMessage(error)}`);
       }
     }
     const { changes, resolved } = compareMatchedNodules(matchNodules(currentNodules, priorNodules, registration?.transform ?? identityTransform), intervalDays);

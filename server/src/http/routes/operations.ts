@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.ts';
 import type { HttpDeps } from '../deps.ts';
 import { renderGauge } from '../metrics.ts';
 import { openApiDocument } from '../openapi.ts';
+import { errorMessage } from '../../errors/error-message.ts';
 
 /**
  * One dependency's health. `/health` answers without a key, so a failure says only that it did not
@@ -20,7 +21,7 @@ async function probe(name: string, log: Logger, check: () => Promise<unknown>): 
     ]);
     return { ok: true, ...(typeof detail === 'string' ? { detail } : {}) };
   } catch (error) {
-    log.warn(`health: ${name} did not answer`, { error: error instanceof Error ? error.message : String(error) });
+    log.warn(`health: ${name} did not answer`, { error: errorMessage(error) });
     return { ok: false, detail: 'did not answer (the server log says why)' };
   }
 }
